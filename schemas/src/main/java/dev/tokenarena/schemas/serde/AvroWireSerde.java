@@ -1,0 +1,132 @@
+package dev.tokenarena.schemas.serde;
+
+import dev.tokenarena.schemas.TopicSpec;
+import dev.tokenarena.schemas.registry.SchemaRegistryClient;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import org.apache.avro.Schema;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DatumReader;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * Serde for generated Avro classes in the Confluent wire format. The serializer registers the
+ * class schema under the topic's value subject once (TopicNameStrategy) and caches the id; the
+ * deserializer fetches a writer schema by id once and resolves it to the class schema, so a
+ * record written with an older or newer compatible schema still decodes.
+ */
+public final class AvroWireSerde<T extends SpecificRecord> implements Serde<T> {
+
+    private final Class<T> type;
+    private final Schema readerSchema;
+    private final SchemaRegistryClient registry;
+    private final String subjectOverride;
+    private final ConcurrentMap<String, Integer> idBySubject = new ConcurrentHashMap<>();
+    private final ConcurrentMap<Integer, DatumReader<T>> readersById = new ConcurrentHashMap<>();
+    private final SpecificDatumWriter<T> writer;
+
+    private AvroWireSerde(Class<T> type, SchemaRegistryClient registry, String subjectOverride) {
+        this.type = type;
+        this.readerSchema = SpecificData.get().getSchema(type);
+        this.registry = registry;
+        this.subjectOverride = subjectOverride;
+        this.writer = new SpecificDatumWriter<>(readerSchema);
+    }
+
+    /** A serde for a catalogue topic's value type; the subject is {@code <topic>-value}. */
+    public static <T extends SpecificRecord> AvroWireSerde<T> forTopic(TopicSpec<T> topic, SchemaRegistryClient registry) {
+        if (topic.valueType() == null) {
+            throw new IllegalArgumentException("topic " + topic.name() + " carries raw bytes, not Avro");
+        }
+        return new AvroWireSerde<>(topic.valueType(), registry, null);
+    }
+
+    /**
+     * A serde for a type on any topic (internal Streams topics, state stores); the subject is
+     * {@code <topic>-value} of whatever topic Kafka passes in.
+     */
+    public static <T extends SpecificRecord> AvroWireSerde<T> forType(Class<T> type, SchemaRegistryClient registry) {
+        return new AvroWireSerde<>(type, registry, null);
+    }
+
+    /** A serde that always uses one subject, whatever the topic (e.g. for files and tools). */
+    public static <T extends SpecificRecord> AvroWireSerde<T> forSubject(Class<T> type, String subject,
+                                                                         SchemaRegistryClient registry) {
+        return new AvroWireSerde<>(type, registry, subject);
+    }
+
+    public Class<T> type() {
+        return type;
+    }
+
+    /** Encodes one value for a topic. */
+    public byte[] encode(String topic, T value) {
+        if (value == null) {
+            return null;
+        }
+        String subject = subjectOverride != null ? subjectOverride : topic + "-value";
+        int id = idBySubject.computeIfAbsent(subject, s -> registry.register(s, readerSchema));
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+            byte[] header = new byte[WireFormat.HEADER_BYTES];
+            WireFormat.writeHeader(header, id);
+            out.write(header);
+            BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
+            writer.write(value, encoder);
+            encoder.flush();
+            return out.toByteArray();
+        } catch (IOException | RuntimeException e) {
+            throw new WireFormat.InvalidPayloadException("cannot encode " + type.getSimpleName() + " for topic "
+                    + topic + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Decodes one framed value; the error names the type and what was wrong. */
+    public T decode(byte[] payload) {
+        if (payload == null) {
+            return null;
+        }
+        int id = WireFormat.schemaId(payload);
+        DatumReader<T> reader = readersById.computeIfAbsent(id, i -> {
+            Schema writerSchema = registry.schemaById(i);
+            return new SpecificDatumReader<>(writerSchema, readerSchema);
+        });
+        try {
+            BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(payload, WireFormat.HEADER_BYTES,
+                    payload.length - WireFormat.HEADER_BYTES, null);
+            T value = reader.read(null, decoder);
+            if (!decoder.isEnd()) {
+                throw new WireFormat.InvalidPayloadException("trailing bytes after " + type.getSimpleName()
+                        + " with schema id " + id);
+            }
+            return value;
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof WireFormat.InvalidPayloadException ipe) {
+                throw ipe;
+            }
+            throw new WireFormat.InvalidPayloadException("cannot decode " + type.getSimpleName()
+                    + " with schema id " + id + ": " + e, e);
+        }
+    }
+
+    @Override
+    public Serializer<T> serializer() {
+        return (topic, data) -> encode(topic, data);
+    }
+
+    @Override
+    public Deserializer<T> deserializer() {
+        return (topic, data) -> decode(data);
+    }
+}
