@@ -1,0 +1,241 @@
+package dev.tokenarena.probe;
+
+import dev.tokenarena.schemas.config.CommonConfig;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+
+/**
+ * Every setting of the probe agent, declared once (DESIGN section 4). Values are parsed and
+ * cross-checked here so a bad config fails at startup with the setting's name, never mid-round.
+ */
+public final class ProbeAgentConfig extends AbstractConfig {
+
+    public static final String REGION = "region";
+    public static final String AGENT_ID = "agent.id";
+    public static final String AGENTS_IN_REGION = "agents.in.region";
+    public static final String AGENT_INDEX = "agent.index";
+    public static final String ROUND_INTERVAL_MS = "round.interval.ms";
+    public static final String ROUND_JITTER_FRACTION = "round.jitter.fraction";
+    public static final String INPUT_TOKENS = "input.tokens";
+    public static final String CONCURRENCY = "concurrency";
+    public static final String MAX_TOKENS = "max.tokens";
+    public static final String CANARY_COUNT = "canary.count";
+    public static final String NEEDLE_LENGTHS = "needle.lengths";
+    public static final String NEEDLE_EVERY_ROUNDS = "needle.every.rounds";
+    public static final String CONTEXT_HEADROOM_FRACTION = "context.headroom.fraction";
+    public static final String CONNECT_TIMEOUT_MS = "connect.timeout.ms";
+    public static final String FIRST_BYTE_TIMEOUT_MS = "first.byte.timeout.ms";
+    public static final String REQUEST_TIMEOUT_MS = "request.timeout.ms";
+    public static final String MAX_LINE_BYTES = "max.line.bytes";
+    public static final String MAX_EVENT_BYTES = "max.event.bytes";
+    public static final String MAX_RESPONSE_BYTES = "max.response.bytes";
+    public static final String IO_THREADS = "io.threads";
+    public static final String CATALOG_FILE = "catalog.file";
+
+    private static final int MIB = 1024 * 1024;
+
+    /** The definition, also used for the generated configuration reference. */
+    public static final ConfigDef CONFIG_DEF = CommonConfig.define(new ConfigDef())
+            .define(REGION, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
+                    "Region this agent probes from, stamped on every result (e.g. us-east).")
+            .define(AGENT_ID, Type.STRING, "", Importance.MEDIUM,
+                    "Id of this agent instance; empty means <region>-<agent.index>.")
+            .define(AGENTS_IN_REGION, Type.INT, 1, Range.atLeast(1), Importance.MEDIUM,
+                    "How many agents share this region's endpoints. An endpoint goes to agent "
+                            + "floorMod(murmur2(endpoint_id), agents.in.region).")
+            .define(AGENT_INDEX, Type.INT, 0, Range.atLeast(0), Importance.MEDIUM,
+                    "Index of this agent among agents.in.region, from 0.")
+            .define(ROUND_INTERVAL_MS, Type.LONG, 300_000L, Range.atLeast(1), Importance.HIGH,
+                    "Time between the starts of two probe rounds, milliseconds. A round that runs longer "
+                            + "delays the next one; rounds never overlap.")
+            .define(ROUND_JITTER_FRACTION, Type.DOUBLE, 0.1, Range.between(0.0, 0.9), Importance.LOW,
+                    "Random jitter of the round interval, as a fraction (0.1 = +/-10%), so agents do not probe in lockstep.")
+            .define(INPUT_TOKENS, Type.LIST, "1000,10000,100000", positiveInts(), Importance.HIGH,
+                    "Input lengths of the timing scenarios, tokens (o200k); capped by the endpoint's context.")
+            .define(CONCURRENCY, Type.LIST, "1,10,100", positiveInts(), Importance.HIGH,
+                    "Closed-loop concurrency levels of the timing scenarios, requests in flight.")
+            .define(MAX_TOKENS, Type.INT, 256, Range.between(2, 1_000_000), Importance.HIGH,
+                    "max_tokens sent with every request, tokens.")
+            .define(CANARY_COUNT, Type.INT, 3, Range.between(0, CanaryPrompts.COUNT), Importance.MEDIUM,
+                    "Fixed canary prompts per endpoint and round, sent at temperature 0 for response hashing.")
+            .define(NEEDLE_LENGTHS, Type.LIST, "1024,4096,16384,32768,65536,131072", positiveInts(), Importance.MEDIUM,
+                    "Haystack lengths of the needle-in-a-haystack probes, tokens; capped by the endpoint's context.")
+            .define(NEEDLE_EVERY_ROUNDS, Type.INT, 12, Range.atLeast(1), Importance.MEDIUM,
+                    "Needle probes run in rounds whose number is a multiple of this (round 0 included).")
+            .define(CONTEXT_HEADROOM_FRACTION, Type.DOUBLE, 0.05, Range.between(0.0, 0.5), Importance.LOW,
+                    "Share of (context_tokens - max.tokens) kept free when capping input lengths: the server's "
+                            + "tokenizer and chat template count differently than o200k.")
+            .define(CONNECT_TIMEOUT_MS, Type.INT, 10_000, Range.between(1, 600_000), Importance.MEDIUM,
+                    "TCP connect timeout (also the TLS handshake timeout), milliseconds.")
+            .define(FIRST_BYTE_TIMEOUT_MS, Type.LONG, 60_000L, Range.atLeast(1), Importance.MEDIUM,
+                    "Longest wait from sending the request to the first response byte, milliseconds.")
+            .define(REQUEST_TIMEOUT_MS, Type.LONG, 180_000L, Range.atLeast(1), Importance.MEDIUM,
+                    "Longest time for a whole request, connect to last byte, milliseconds.")
+            .define(MAX_LINE_BYTES, Type.INT, MIB, Range.atLeast(64), Importance.LOW,
+                    "Longest accepted SSE line, bytes; a longer line ends the request as LIMIT_EXCEEDED.")
+            .define(MAX_EVENT_BYTES, Type.INT, 4 * MIB, Range.atLeast(64), Importance.LOW,
+                    "Largest accepted SSE event (data lines joined), bytes.")
+            .define(MAX_RESPONSE_BYTES, Type.LONG, 64L * MIB, Range.atLeast(1024), Importance.LOW,
+                    "Largest accepted response body, bytes.")
+            .define(IO_THREADS, Type.INT, 2, Range.between(1, 64), Importance.LOW,
+                    "Netty event-loop threads of the HTTP client.")
+            .define(CATALOG_FILE, Type.STRING, "", Importance.MEDIUM,
+                    "Endpoint catalogue YAML file. Required by ProbeAgentMain (the catalogue topic is a later option).");
+
+    private final String region;
+    private final String agentId;
+    private final int agentsInRegion;
+    private final int agentIndex;
+    private final long roundIntervalMs;
+    private final double roundJitterFraction;
+    private final List<Integer> inputTokens;
+    private final List<Integer> concurrency;
+    private final int maxTokens;
+    private final int canaryCount;
+    private final List<Integer> needleLengths;
+    private final int needleEveryRounds;
+    private final double contextHeadroomFraction;
+    private final Limits limits;
+    private final int ioThreads;
+
+    public ProbeAgentConfig(Map<?, ?> originals) {
+        super(CONFIG_DEF, originals, false);
+        region = getString(REGION).trim();
+        agentsInRegion = getInt(AGENTS_IN_REGION);
+        agentIndex = getInt(AGENT_INDEX);
+        if (agentIndex >= agentsInRegion) {
+            throw new ConfigException(AGENT_INDEX, agentIndex, "must be below " + AGENTS_IN_REGION + "=" + agentsInRegion);
+        }
+        String id = getString(AGENT_ID).trim();
+        agentId = id.isEmpty() ? region + "-" + agentIndex : id;
+        roundIntervalMs = getLong(ROUND_INTERVAL_MS);
+        roundJitterFraction = getDouble(ROUND_JITTER_FRACTION);
+        inputTokens = ints(INPUT_TOKENS);
+        concurrency = ints(CONCURRENCY);
+        maxTokens = getInt(MAX_TOKENS);
+        canaryCount = getInt(CANARY_COUNT);
+        needleLengths = ints(NEEDLE_LENGTHS);
+        needleEveryRounds = getInt(NEEDLE_EVERY_ROUNDS);
+        contextHeadroomFraction = getDouble(CONTEXT_HEADROOM_FRACTION);
+        long requestTimeout = getLong(REQUEST_TIMEOUT_MS);
+        long firstByteTimeout = getLong(FIRST_BYTE_TIMEOUT_MS);
+        int maxLine = getInt(MAX_LINE_BYTES);
+        int maxEvent = getInt(MAX_EVENT_BYTES);
+        long maxResponse = getLong(MAX_RESPONSE_BYTES);
+        if (maxEvent < maxLine) {
+            throw new ConfigException(MAX_EVENT_BYTES, maxEvent, "must be at least " + MAX_LINE_BYTES + "=" + maxLine);
+        }
+        if (maxResponse < maxEvent) {
+            throw new ConfigException(MAX_RESPONSE_BYTES, maxResponse, "must be at least " + MAX_EVENT_BYTES + "=" + maxEvent);
+        }
+        limits = new Limits(getInt(CONNECT_TIMEOUT_MS), firstByteTimeout, requestTimeout, maxLine, maxEvent, maxResponse);
+        ioThreads = getInt(IO_THREADS);
+    }
+
+    private static ConfigDef.Validator positiveInts() {
+        return (name, value) -> {
+            List<?> list = (List<?>) value;
+            if (list == null || list.isEmpty()) {
+                throw new ConfigException(name, value, "must list at least one positive integer");
+            }
+            for (Object o : list) {
+                try {
+                    if (Integer.parseInt(o.toString().trim()) < 1) {
+                        throw new ConfigException(name, value, "every entry must be a positive integer, got " + o);
+                    }
+                } catch (NumberFormatException e) {
+                    throw new ConfigException(name, value, "every entry must be a positive integer, got '" + o + "'");
+                }
+            }
+        };
+    }
+
+    private List<Integer> ints(String key) {
+        return getList(key).stream().map(s -> Integer.parseInt(s.trim())).distinct().toList();
+    }
+
+    public String region() {
+        return region;
+    }
+
+    public String agentId() {
+        return agentId;
+    }
+
+    public int agentsInRegion() {
+        return agentsInRegion;
+    }
+
+    public int agentIndex() {
+        return agentIndex;
+    }
+
+    public long roundIntervalMs() {
+        return roundIntervalMs;
+    }
+
+    public double roundJitterFraction() {
+        return roundJitterFraction;
+    }
+
+    public List<Integer> inputTokens() {
+        return inputTokens;
+    }
+
+    public List<Integer> concurrency() {
+        return concurrency;
+    }
+
+    public int maxTokens() {
+        return maxTokens;
+    }
+
+    public int canaryCount() {
+        return canaryCount;
+    }
+
+    public List<Integer> needleLengths() {
+        return needleLengths;
+    }
+
+    public int needleEveryRounds() {
+        return needleEveryRounds;
+    }
+
+    public double contextHeadroomFraction() {
+        return contextHeadroomFraction;
+    }
+
+    public Limits limits() {
+        return limits;
+    }
+
+    public int ioThreads() {
+        return ioThreads;
+    }
+
+    public String bootstrapServers() {
+        return getString(CommonConfig.BOOTSTRAP_SERVERS);
+    }
+
+    public String schemaRegistryUrl() {
+        return getString(CommonConfig.SCHEMA_REGISTRY_URL);
+    }
+
+    /** The catalogue file, or null when none is configured. */
+    public String catalogFile() {
+        String f = getString(CATALOG_FILE).trim();
+        return f.isEmpty() ? null : f;
+    }
+
+    /** The configuration reference of the agent, as markdown. */
+    public static String markdown() {
+        return CommonConfig.markdown("probe-agent", CONFIG_DEF);
+    }
+}

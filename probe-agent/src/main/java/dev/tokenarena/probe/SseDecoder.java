@@ -1,0 +1,225 @@
+package dev.tokenarena.probe;
+
+import dev.tokenarena.schemas.time.Ticker;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * Turns the streamed body of a 2xx response into {@link SseEvent}s, chunk by chunk, without
+ * ever holding the whole response. Lines are split on raw bytes (LF, CR or CRLF never occur
+ * inside a multi-byte UTF-8 sequence) and decoded only when complete, so a character split
+ * across two chunks decodes correctly. Every input is bounded: line, event and total body size;
+ * exceeding one fires a {@link ProbeFailure} naming the setting and drops the rest.
+ *
+ * <p>Bodies of non-2xx responses are passed through untouched (still counted against
+ * max.response.bytes) for the exchange handler to quote in the error. A bare {@link ByteBuf}
+ * is treated as SSE body bytes, which keeps tests short.
+ */
+final class SseDecoder extends ChannelInboundHandlerAdapter {
+
+    private static final byte LF = '\n';
+    private static final byte CR = '\r';
+
+    private final Ticker ticker;
+    private final Limits limits;
+
+    private byte[] line = new byte[256];
+    private int lineLength;
+    private boolean lastWasCr;
+    private boolean firstLine = true;
+    private final StringBuilder data = new StringBuilder();
+    private long eventBytes;
+    private boolean hasData;
+    private String eventType;
+    private long responseBytes;
+    private boolean sse = true;
+    private boolean failed;
+
+    SseDecoder(Ticker ticker, Limits limits) {
+        this.ticker = ticker;
+        this.limits = limits;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpObject o && o.decoderResult().isFailure()) {
+            ctx.fireChannelRead(msg); // the exchange handler turns a broken HTTP message into an outcome
+            return;
+        }
+        if (msg instanceof HttpResponse response) {
+            sse = response.status().codeClass() == HttpStatusClass.SUCCESS;
+            if (!(msg instanceof HttpContent)) {
+                ctx.fireChannelRead(msg);
+                return;
+            }
+        }
+        ByteBuf body;
+        if (msg instanceof HttpContent content) {
+            body = content.content();
+        } else if (msg instanceof ByteBuf buf) {
+            body = buf;
+        } else {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        // The arrival time of this chunk: every event it completes carries it.
+        long now = ticker.nanos();
+        if (failed) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        responseBytes += body.readableBytes();
+        if (responseBytes > limits.maxResponseBytes()) {
+            ReferenceCountUtil.release(msg);
+            fail(ctx, new ProbeFailure(Outcome.LIMIT_EXCEEDED,
+                    "response exceeds max.response.bytes=" + limits.maxResponseBytes()));
+            return;
+        }
+        if (!sse) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        try {
+            decode(ctx, body, now);
+            if (msg instanceof LastHttpContent) {
+                endOfStream(ctx, now);
+            }
+        } catch (ProbeFailure f) {
+            fail(ctx, f);
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void fail(ChannelHandlerContext ctx, ProbeFailure failure) {
+        failed = true;
+        line = new byte[0];
+        data.setLength(0);
+        ctx.fireExceptionCaught(failure);
+    }
+
+    private void decode(ChannelHandlerContext ctx, ByteBuf body, long now) throws ProbeFailure {
+        int end = body.writerIndex();
+        int start = body.readerIndex();
+        int runStart = start;
+        for (int i = start; i < end && !failed; i++) {
+            byte b = body.getByte(i);
+            if (b == LF || b == CR) {
+                boolean crlfTail = b == LF && lastWasCr && i == runStart && lineLength == 0;
+                lastWasCr = b == CR;
+                if (crlfTail) {
+                    // The LF of a CRLF whose CR ended the previous line.
+                    runStart = i + 1;
+                    continue;
+                }
+                append(body, runStart, i - runStart);
+                line(ctx, now);
+                runStart = i + 1;
+            } else {
+                lastWasCr = false;
+            }
+        }
+        if (runStart < end) {
+            append(body, runStart, end - runStart);
+        }
+        body.readerIndex(end);
+    }
+
+    private void append(ByteBuf body, int from, int length) throws ProbeFailure {
+        if (length == 0) {
+            return;
+        }
+        if ((long) lineLength + length > limits.maxLineBytes()) {
+            throw new ProbeFailure(Outcome.LIMIT_EXCEEDED, "line exceeds max.line.bytes=" + limits.maxLineBytes());
+        }
+        if (lineLength + length > line.length) {
+            line = Arrays.copyOf(line, Math.min(limits.maxLineBytes(), Math.max(line.length * 2, lineLength + length)));
+        }
+        body.getBytes(from, line, lineLength, length);
+        lineLength += length;
+    }
+
+    private void line(ChannelHandlerContext ctx, long now) throws ProbeFailure {
+        int from = 0;
+        if (firstLine) {
+            firstLine = false;
+            if (lineLength >= 3 && (line[0] & 0xFF) == 0xEF && (line[1] & 0xFF) == 0xBB && (line[2] & 0xFF) == 0xBF) {
+                from = 3; // a UTF-8 byte order mark may open the stream
+            }
+        }
+        int length = lineLength - from;
+        lineLength = 0;
+        if (length == 0) {
+            dispatch(ctx, now);
+            return;
+        }
+        if (line[from] == ':') {
+            return; // comment, e.g. a keep-alive ": ping"
+        }
+        int colon = -1;
+        for (int i = from; i < from + length; i++) {
+            if (line[i] == ':') {
+                colon = i;
+                break;
+            }
+        }
+        int fieldEnd = colon < 0 ? from + length : colon;
+        int valueStart = colon < 0 ? from + length : colon + 1;
+        if (valueStart < from + length && line[valueStart] == ' ') {
+            valueStart++;
+        }
+        String field = new String(line, from, fieldEnd - from, StandardCharsets.UTF_8);
+        int valueLength = from + length - valueStart;
+        switch (field) {
+            case "data" -> {
+                eventBytes += valueLength + 1L;
+                if (eventBytes > limits.maxEventBytes()) {
+                    throw new ProbeFailure(Outcome.LIMIT_EXCEEDED, "event exceeds max.event.bytes=" + limits.maxEventBytes());
+                }
+                data.append(new String(line, valueStart, valueLength, StandardCharsets.UTF_8)).append('\n');
+                hasData = true;
+            }
+            case "event" -> eventType = new String(line, valueStart, valueLength, StandardCharsets.UTF_8);
+            default -> {
+                // id and retry steer browser reconnects; a probe never reconnects, unknown fields are ignored by spec.
+            }
+        }
+    }
+
+    private void dispatch(ChannelHandlerContext ctx, long now) {
+        if (hasData) {
+            data.setLength(data.length() - 1);
+            SseEvent event = new SseEvent(eventType == null ? "message" : eventType, data.toString(), now);
+            data.setLength(0);
+            hasData = false;
+            eventBytes = 0;
+            eventType = null;
+            ctx.fireChannelRead(event);
+        } else {
+            eventType = null;
+            eventBytes = 0;
+        }
+    }
+
+    private void endOfStream(ChannelHandlerContext ctx, long now) throws ProbeFailure {
+        // Lenient where the spec is strict: a last line or event without its terminating blank
+        // line is still delivered, because real servers end streams that way and dropping
+        // "data: [DONE]" would misreport a complete stream as truncated.
+        if (lineLength > 0) {
+            line(ctx, now);
+        }
+        if (!failed) {
+            dispatch(ctx, now);
+            ctx.fireChannelRead(new SseEvent.End(now));
+        }
+    }
+}

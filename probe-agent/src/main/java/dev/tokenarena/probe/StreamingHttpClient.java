@@ -1,0 +1,162 @@
+package dev.tokenarena.probe;
+
+import dev.tokenarena.schemas.time.Ticker;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
+import java.net.URI;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+
+/**
+ * Streams one POST per connection and reports what arrived, chunk by chunk. One event-loop
+ * group for the whole agent; a fresh connection per request so connect and TLS time are measured
+ * every time (DESIGN section 4: regions differ by distance). The pipeline is
+ * {@code [SslHandler] -> HttpClientCodec -> SseDecoder -> ExchangeHandler}: no aggregation, every
+ * input bounded by {@link Limits}.
+ */
+final class StreamingHttpClient implements AutoCloseable {
+
+    /** Largest response head we accept; real servers send a few hundred bytes. */
+    static final int MAX_HEADER_BYTES = 16 * 1024;
+
+    private final EventLoopGroup group;
+    private final Ticker ticker;
+    private final Limits limits;
+    private final SslContext sslContext;
+
+    StreamingHttpClient(int ioThreads, Ticker ticker, Limits limits) {
+        this(ioThreads, ticker, limits, defaultSsl());
+    }
+
+    StreamingHttpClient(int ioThreads, Ticker ticker, Limits limits, SslContext sslContext) {
+        this.group = new MultiThreadIoEventLoopGroup(ioThreads, NioIoHandler.newFactory());
+        this.ticker = ticker;
+        this.limits = limits;
+        this.sslContext = sslContext;
+    }
+
+    private static SslContext defaultSsl() {
+        try {
+            return SslContextBuilder.forClient().build();
+        } catch (SSLException e) {
+            throw new IllegalStateException("cannot create the TLS client context: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Sends the call and completes when the response has ended or failed; never completes
+     * exceptionally for anything the endpoint does, only with an {@link Exchange} saying so.
+     */
+    CompletableFuture<Exchange> post(HttpCall call, StreamParser parser) {
+        URI uri = call.uri();
+        boolean tls = "https".equalsIgnoreCase(uri.getScheme());
+        String host = uri.getHost();
+        int port = uri.getPort() > 0 ? uri.getPort() : tls ? 443 : 80;
+        long start = ticker.nanos();
+        ExchangeHandler handler = new ExchangeHandler(ticker, limits, parser, start);
+        Bootstrap bootstrap = new Bootstrap()
+                .group(group)
+                .channel(NioSocketChannel.class)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, limits.connectTimeoutMs())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(
+                                new HttpClientCodec(4096, MAX_HEADER_BYTES, 8192),
+                                new SseDecoder(ticker, limits),
+                                handler);
+                    }
+                });
+        ChannelFuture connect;
+        try {
+            connect = bootstrap.connect(host, port);
+        } catch (RuntimeException e) {
+            handler.fail(Outcome.CONNECT_ERROR, "cannot connect to " + host + ":" + port + ": " + e.getMessage());
+            return handler.result();
+        }
+        Channel ch = connect.channel();
+        ch.eventLoop().execute(() -> handler.armRequestTimer(ch));
+        connect.addListener(f -> {
+            long connected = ticker.nanos();
+            if (!f.isSuccess()) {
+                Throwable cause = f.cause();
+                handler.fail(Outcome.CONNECT_ERROR, cause instanceof ConnectTimeoutException
+                        ? "connect to " + host + ":" + port + " timed out after connect.timeout.ms=" + limits.connectTimeoutMs()
+                        : "cannot connect to " + host + ":" + port + ": " + ExchangeHandler.rootMessage(cause));
+                return;
+            }
+            handler.connected(connected - start);
+            if (!tls) {
+                send(ch, handler, call, host, port, false);
+                return;
+            }
+            SslHandler ssl = sslContext.newHandler(ch.alloc(), host, port);
+            ssl.setHandshakeTimeoutMillis(limits.connectTimeoutMs());
+            ch.pipeline().addFirst("tls", ssl);
+            ssl.handshakeFuture().addListener(h -> {
+                if (h.isSuccess()) {
+                    handler.handshaken(ticker.nanos() - connected);
+                    send(ch, handler, call, host, port, true);
+                } else {
+                    handler.fail(Outcome.TLS_ERROR, "TLS handshake with " + host + ":" + port + " failed: "
+                            + ExchangeHandler.rootMessage(h.cause()));
+                }
+            });
+        });
+        return handler.result();
+    }
+
+    private static void send(Channel ch, ExchangeHandler handler, HttpCall call, String host, int port, boolean tls) {
+        URI uri = call.uri();
+        String path = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
+                + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+        FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, path,
+                Unpooled.wrappedBuffer(call.body()));
+        boolean defaultPort = port == (tls ? 443 : 80);
+        request.headers()
+                .set(HttpHeaderNames.HOST, defaultPort ? host : host + ":" + port)
+                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+                .set(HttpHeaderNames.ACCEPT, "text/event-stream")
+                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
+                .set(HttpHeaderNames.USER_AGENT, "tokenarena-probe/0.1")
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, call.body().length);
+        for (Map.Entry<String, String> h : call.headers().entrySet()) {
+            request.headers().set(h.getKey(), h.getValue());
+        }
+        ch.writeAndFlush(request).addListener(w -> {
+            if (w.isSuccess()) {
+                handler.requestSent();
+            } else {
+                handler.fail(Outcome.CONNECT_ERROR, "cannot send the request: " + ExchangeHandler.rootMessage(w.cause()));
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}
