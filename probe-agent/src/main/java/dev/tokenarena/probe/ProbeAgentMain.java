@@ -1,0 +1,97 @@
+package dev.tokenarena.probe;
+
+import dev.tokenarena.schemas.catalog.Catalog;
+import dev.tokenarena.schemas.catalog.CatalogEntry;
+import dev.tokenarena.schemas.catalog.CatalogException;
+import dev.tokenarena.schemas.registry.RestSchemaRegistryClient;
+import dev.tokenarena.schemas.time.Ticker;
+import dev.tokenarena.schemas.v1.Endpoint;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.config.ConfigException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Runs one probe agent until SIGTERM or Ctrl-C: config from a properties file plus ARENA_*
+ * environment overrides, catalogue from {@code catalog.file}, results to Kafka. Bad config or
+ * catalogue: one line naming the setting, exit code 2. Only wiring and lifecycle live here.
+ */
+@Command(name = "probe-agent", mixinStandardHelpOptions = true,
+        description = "Times LLM inference endpoints and publishes ProbeResults to Kafka.")
+public final class ProbeAgentMain implements Callable<Integer> {
+
+    static final int BAD_CONFIG = 2;
+
+    @Option(names = "--config", required = true, paramLabel = "FILE", description = "Agent properties file.")
+    Path configFile;
+
+    private final Map<String, String> env;
+    private final PrintStream err;
+    private final CountDownLatch stop = new CountDownLatch(1);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    ProbeAgentMain(Map<String, String> env, PrintStream err) {
+        this.env = env;
+        this.err = err;
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new ProbeAgentMain(System.getenv(), System.err)).execute(args));
+    }
+
+    /** Parses config and catalogue; throws a one-line ConfigException or CatalogException. */
+    static ProbeAgentConfig loadConfig(Path file, Map<String, String> env) {
+        return new ProbeAgentConfig(dev.tokenarena.schemas.config.CommonConfig.load(file, ProbeAgentConfig.CONFIG_DEF, env));
+    }
+
+    static List<Endpoint> loadCatalogue(ProbeAgentConfig config, Clock clock) {
+        if (config.catalogFile() == null) {
+            throw new ConfigException(ProbeAgentConfig.CATALOG_FILE, "", "is required: the endpoint catalogue YAML file");
+        }
+        long now = clock.millis();
+        return Catalog.load(Path.of(config.catalogFile())).endpoints().stream()
+                .map((CatalogEntry e) -> e.toEndpoint(now)).toList();
+    }
+
+    @Override
+    public Integer call() {
+        ProbeAgentConfig config;
+        List<Endpoint> endpoints;
+        try {
+            config = loadConfig(configFile, env);
+            endpoints = loadCatalogue(config, Clock.systemUTC());
+        } catch (ConfigException | CatalogException e) {
+            err.println("probe-agent: " + e.getMessage());
+            return BAD_CONFIG;
+        }
+        RestSchemaRegistryClient registry = new RestSchemaRegistryClient(config.schemaRegistryUrl());
+        try (KafkaResultSink sink = KafkaResultSink.create(config, registry);
+             ProbeAgent agent = new ProbeAgent(config, () -> endpoints, sink, Clock.systemUTC(), Ticker.SYSTEM, env::get)) {
+            // The JVM halts once hooks return: wait until the producer has flushed and closed.
+            Thread hook = new Thread(() -> {
+                stop.countDown();
+                try {
+                    stopped.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "probe-agent-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            agent.start();
+            stop.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            stopped.countDown();
+        }
+        return 0;
+    }
+}
