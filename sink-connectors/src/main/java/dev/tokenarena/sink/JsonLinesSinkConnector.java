@@ -1,0 +1,90 @@
+package dev.tokenarena.sink;
+
+import dev.tokenarena.schemas.Topics;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.Config;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.connect.connector.Task;
+import org.apache.kafka.connect.sink.SinkConnector;
+
+/**
+ * Appends catalogue Avro topics to JSON lines files, one file per topic: the {@code alerts.jsonl}
+ * and {@code probe-results.jsonl} of the output contract (DESIGN section 9).
+ *
+ * <p>Minimal config: {@code connector.class=dev.tokenarena.sink.JsonLinesSinkConnector},
+ * {@code topics=arena.alerts.drift.v1,arena.probe.results.v1},
+ * {@code value.converter=org.apache.kafka.connect.converters.ByteArrayConverter},
+ * {@code schema.registry.url}, {@code jsonl.dir},
+ * {@code jsonl.files=arena.alerts.drift.v1:alerts.jsonl,arena.probe.results.v1:probe-results.jsonl}.
+ */
+public final class JsonLinesSinkConnector extends SinkConnector {
+
+    private Map<String, String> props;
+
+    @Override
+    public String version() {
+        return Versions.VERSION;
+    }
+
+    @Override
+    public void start(Map<String, String> props) {
+        new JsonLinesSinkConfig(props);
+        this.props = Map.copyOf(props);
+    }
+
+    @Override
+    public Class<? extends Task> taskClass() {
+        return JsonLinesSinkTask.class;
+    }
+
+    /** One task: two tasks appending to the same file would interleave partial buffers. */
+    @Override
+    public List<Map<String, String>> taskConfigs(int maxTasks) {
+        return Collections.singletonList(props);
+    }
+
+    @Override
+    public void stop() {
+    }
+
+    @Override
+    public ConfigDef config() {
+        return JsonLinesSinkConfig.CONFIG_DEF;
+    }
+
+    /** Adds the rules across settings: every consumed topic is a catalogue topic mapped to a file. */
+    @Override
+    public Config validate(Map<String, String> connectorConfigs) {
+        Config config = ConnectorRules.copy(super.validate(connectorConfigs));
+        Map<String, String> mapped = mappedOrEmpty(connectorConfigs);
+        for (String topic : ConnectorRules.listedTopics(config, connectorConfigs)) {
+            if (Topics.byName(topic).isEmpty()) {
+                ConnectorRules.value(config, TOPICS_CONFIG, connectorConfigs).addErrorMessage(
+                        "topic " + topic + " is not in the catalogue (dev.tokenarena.schemas.Topics)");
+            } else if (!mapped.containsKey(topic)) {
+                ConnectorRules.value(config, TOPICS_CONFIG, connectorConfigs).addErrorMessage(
+                        "topic " + topic + " has no file in " + JsonLinesSinkConfig.JSONL_FILES
+                                + "; add " + topic + ":<file>.jsonl");
+            }
+        }
+        ConnectorRules.requireByteArrayConverter(config, connectorConfigs);
+        return config;
+    }
+
+    // The per-key check already reported a malformed jsonl.files; here it only feeds the cross check.
+    private static Map<String, String> mappedOrEmpty(Map<String, String> props) {
+        String files = props.get(JsonLinesSinkConfig.JSONL_FILES);
+        if (files == null) {
+            return Map.of();
+        }
+        try {
+            return JsonLinesSinkConfig.parseFiles(JsonLinesSinkConfig.JSONL_FILES,
+                    List.of(files.split("\\s*,\\s*")).stream().filter(s -> !s.isBlank()).toList());
+        } catch (ConfigException e) {
+            return Map.of();
+        }
+    }
+}
