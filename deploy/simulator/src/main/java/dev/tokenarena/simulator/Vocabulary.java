@@ -47,9 +47,14 @@ final class Vocabulary {
 
   /** Filters the candidates through the tokenizer; fails fast when too few survive. */
   static Vocabulary build(Encoding encoding) {
+    return build(encoding, CANDIDATES);
+  }
+
+  /** As {@link #build(Encoding)} over other space-separated candidates (tests). */
+  static Vocabulary build(Encoding encoding, String candidates) {
     List<String> kept = new ArrayList<>();
     List<Integer> ids = new ArrayList<>();
-    for (String raw : CANDIDATES.split(" ")) {
+    for (String raw : candidates.split(" ")) {
       String word = " " + raw;
       IntArrayList tokens = encoding.encodeOrdinary(word);
       if (tokens.size() == 1 && !kept.contains(word)) {
