@@ -46,6 +46,7 @@ public final class JsonLinesSinkTask extends SinkTask {
     @Override
     public void start(Map<String, String> props) {
         config = new JsonLinesSinkConfig(props);
+        AvroTrust.trustGeneratedPackage();
         logPrefix = "JsonLinesSinkTask[" + props.getOrDefault("name", "?") + "]";
         SchemaRegistryClient registry = RegistrySettings.client(config);
         config.filesByTopic().forEach((topic, file) -> {
