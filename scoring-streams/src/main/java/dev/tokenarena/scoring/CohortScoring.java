@@ -1,0 +1,120 @@
+package dev.tokenarena.scoring;
+
+import dev.tokenarena.schemas.v1.EndpointComposite;
+import dev.tokenarena.schemas.v1.FactorScores;
+import dev.tokenarena.scoring.avro.EndpointSummary;
+import dev.tokenarena.scoring.avro.FidelityStats;
+import dev.tokenarena.scoring.avro.ProbeStats;
+import dev.tokenarena.scoring.avro.QualityStats;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+
+/**
+ * Composites of one cohort (the endpoints of one model) under every preset: the five factors
+ * min-max normalized within the cohort, TA = 100 sum w_k norm_k. Pure: the same summaries and
+ * params give the same composites.
+ */
+final class CohortScoring {
+
+    static final String PROBE_WINDOW_LABEL = "1h";
+
+    private CohortScoring() {
+    }
+
+    /**
+     * Scores the measured members (those with probe stats; a catalogue entry alone is not yet
+     * comparable) and returns composites ordered by preset (file order), then endpoint_id.
+     */
+    static List<EndpointComposite> score(List<EndpointSummary> cohort, ScoringParams params, long computedAtMs) {
+        List<EndpointSummary> members = cohort.stream().filter(s -> s.getProbe() != null)
+                .sorted(Comparator.comparing(EndpointSummary::getEndpointId)).toList();
+        if (members.isEmpty()) {
+            return List.of();
+        }
+        Double noiseFloor = members.stream().filter(EndpointSummary::getReference)
+                .map(EndpointSummary::getFidelity).filter(f -> f != null && f.getFidelity() != null)
+                .map(FidelityStats::getFidelity).findFirst().orElse(null);
+        List<Double> speed = new ArrayList<>();
+        List<Double> ttft = new ArrayList<>();
+        List<Double> quality = new ArrayList<>();
+        List<Double> reliability = new ArrayList<>();
+        for (EndpointSummary s : members) {
+            ProbeStats p = s.getProbe();
+            speed.add(p.getOutputTpsP50());
+            ttft.add(p.getTtftMsP50());
+            quality.add(s.getQuality() == null ? null : s.getQuality().getAccuracy());
+            reliability.add(p.getProbeCount() > 0 ? p.getSuccessRate() : null);
+        }
+        double[] nSpeed = CompositeMath.normalize(speed, true);
+        double[] nTtft = CompositeMath.normalize(ttft, false);
+        double[] nQuality = CompositeMath.normalize(quality, true);
+        double[] nReliability = CompositeMath.normalize(reliability, true);
+
+        List<EndpointComposite> out = new ArrayList<>();
+        for (ScoringParams.Preset preset : params.presets().values()) {
+            List<Double> price = new ArrayList<>();
+            for (EndpointSummary s : members) {
+                price.add(s.getPrice() == null ? null : CompositeMath.blendedUsdPerMtok(preset, s.getPrice()));
+            }
+            double[] nPrice = CompositeMath.normalize(price, false);
+            for (int i = 0; i < members.size(); i++) {
+                FactorScores f = FactorScores.newBuilder().setSpeed(nSpeed[i]).setTtft(nTtft[i]).setPrice(nPrice[i])
+                        .setQuality(nQuality[i]).setReliability(nReliability[i]).build();
+                ScoringParams.Weights w = preset.weights();
+                double score = 100.0 * (w.speed() * f.getSpeed() + w.ttft() * f.getTtft() + w.price() * f.getPrice()
+                        + w.quality() * f.getQuality() + w.reliability() * f.getReliability());
+                out.add(composite(members.get(i), preset, f, score, price.get(i), noiseFloor, params, computedAtMs));
+            }
+        }
+        return out;
+    }
+
+    private static EndpointComposite composite(EndpointSummary s, ScoringParams.Preset preset, FactorScores f,
+                                               double score, Double blended, Double noiseFloor, ScoringParams params,
+                                               long computedAtMs) {
+        ProbeStats p = s.getProbe();
+        QualityStats q = s.getQuality();
+        Double accuracy = q == null ? null : q.getAccuracy();
+        Double tokens = q == null ? null : q.getTokensToSolution();
+        CompositeMath.EnergyPerToken j = CompositeMath.energyPerToken(s.getEnergy(), p.getOutputTpsP50(),
+                params.energy());
+        Double jPerCorrect = j == null || tokens == null || accuracy == null || accuracy <= 0 ? null
+                : j.central() * tokens / accuracy;
+        Double kwh = j == null ? null : CompositeMath.kwhPerMtok(j.central());
+        Double gco2 = kwh == null || s.getGridGco2PerKwh() == null ? null : kwh * s.getGridGco2PerKwh();
+        FidelityStats fid = s.getFidelity();
+        return EndpointComposite.newBuilder()
+                .setEndpointId(s.getEndpointId()).setPreset(preset.name()).setWindow(PROBE_WINDOW_LABEL)
+                .setWindowStartMs(p.getWindowStartMs()).setWindowEndMs(p.getWindowEndMs())
+                .setComputedAtMs(computedAtMs).setConfigHash(params.configHash())
+                .setProvider(s.getProvider()).setModel(s.getModel()).setSku(s.getSku())
+                .setPrecision(s.getPrecision()).setRegion(s.getRegion())
+                .setScore(score).setFactors(f)
+                .setProbeCount(p.getProbeCount()).setSuccessRate(p.getSuccessRate())
+                .setOutputTpsP50(p.getOutputTpsP50()).setTtftMsP50(p.getTtftMsP50())
+                .setTtftMsP90(p.getTtftMsP90()).setTtftMsP99(p.getTtftMsP99()).setTtfvMsP50(p.getTtfvMsP50())
+                .setE2eMsP50(p.getE2eMsP50()).setTpotMsP50(p.getTpotMsP50())
+                .setTtftMsP50ByRegion(new LinkedHashMap<>(p.getTtftMsP50ByRegion()))
+                .setBlendedUsdPerMtok(blended)
+                .setAccuracy(accuracy)
+                .setAccuracyCiLow(q == null ? null : q.getAccuracyCiLow())
+                .setAccuracyCiHigh(q == null ? null : q.getAccuracyCiHigh())
+                .setEvalCount(q == null ? 0L : q.getGradedCount())
+                .setTokensToSolution(tokens)
+                .setUsdPerCorrect(CompositeMath.usdPerCorrect(blended, tokens, accuracy))
+                .setUsdPerCorrectMeasured(q == null ? null : q.getUsdPerCorrectMeasured())
+                .setJPerToken(j == null ? null : j.central())
+                .setJPerTokenLow(j == null ? null : j.low())
+                .setJPerTokenHigh(j == null ? null : j.high())
+                .setJPerCorrect(jPerCorrect)
+                .setKwhPerMtok(kwh).setGco2PerMtok(gco2)
+                .setFidelity(fid == null ? null : fid.getFidelity())
+                .setFidelityStatus(fid == null ? "unknown" : fid.getStatus())
+                .setFidelityPrompts(fid == null ? 0 : fid.getPrompts())
+                .setFidelityNoiseFloor(fid != null && fid.getNoiseFloor() != null ? fid.getNoiseFloor() : noiseFloor)
+                .setEffectiveContextTokens(s.getEffectiveContextTokens())
+                .build();
+    }
+}

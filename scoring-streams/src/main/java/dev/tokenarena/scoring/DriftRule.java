@@ -1,0 +1,38 @@
+package dev.tokenarena.scoring;
+
+import dev.tokenarena.schemas.v1.AlertEvidence;
+import dev.tokenarena.scoring.avro.AlertState;
+
+/**
+ * One kind of drift alert (DESIGN section 7: FIDELITY, CANARY_HASH, TTFT_P99, ACCURACY, PRICE,
+ * AVAILABILITY). A rule only judges; {@link DriftAlertProcessor} owns the (endpoint, kind) state
+ * and the one-OPEN-until-RESOLVED lifecycle, so a new kind is a new rule plus one
+ * {@code process(...)} call on its input stream sharing the alert store.
+ */
+interface DriftRule<V> {
+
+    /** The alert kind, e.g. FIDELITY. */
+    String kind();
+
+    /** What the latest observation means, given the (endpoint, kind) state. */
+    Verdict judge(V value, AlertState state);
+
+    /** Outcome of one observation. */
+    sealed interface Verdict permits Breach, Healthy, Inconclusive {
+    }
+
+    /** The metric is out of bounds: open an alert unless one is open. */
+    record Breach(String severity, String summary, AlertEvidence evidence) implements Verdict {
+    }
+
+    /**
+     * The metric is back in bounds: resolve an open alert; {@code baseline} becomes the healthy
+     * reference value for later alerts (null keeps the old one).
+     */
+    record Healthy(String summary, AlertEvidence evidence, Double baseline, Long baselineCount) implements Verdict {
+    }
+
+    /** Not enough evidence either way (too few samples, reference endpoint): no transition. */
+    record Inconclusive() implements Verdict {
+    }
+}

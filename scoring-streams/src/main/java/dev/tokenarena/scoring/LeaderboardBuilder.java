@@ -1,0 +1,101 @@
+package dev.tokenarena.scoring;
+
+import dev.tokenarena.schemas.v1.EndpointComposite;
+import dev.tokenarena.schemas.v1.LeaderboardRow;
+import dev.tokenarena.schemas.v1.LeaderboardSnapshot;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Keyed by preset: keeps the latest composite per (preset, endpoint) and, on a stream-time
+ * punctuation every emit interval, emits a snapshot of every preset that changed: rows by score
+ * descending, ties by endpoint_id, rank from 1. Rows whose probe window ended a full window
+ * before the newest one are left out: the endpoint stopped being measured.
+ *
+ * <pre>
+ * stream time | input                          | output (emit interval 1 min)
+ * 10:01:10    | composite e1 chat 80, e2 chat 60 | -  (chat changed)
+ * 10:02:10    | composite e1 chat 80 (next batch)| snapshot chat: 1 e1 80, 2 e2 60
+ * </pre>
+ */
+final class LeaderboardBuilder implements Processor<String, EndpointComposite, String, LeaderboardSnapshot> {
+
+    private final String compositeStoreName;
+    private final String changedStoreName;
+    private final ScoringParams params;
+    private ProcessorContext<String, LeaderboardSnapshot> context;
+    private KeyValueStore<String, EndpointComposite> composites;
+    private KeyValueStore<String, Long> changed;
+
+    LeaderboardBuilder(String compositeStoreName, String changedStoreName, ScoringParams params) {
+        this.compositeStoreName = compositeStoreName;
+        this.changedStoreName = changedStoreName;
+        this.params = params;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, LeaderboardSnapshot> context) {
+        this.context = context;
+        this.composites = context.getStateStore(compositeStoreName);
+        this.changed = context.getStateStore(changedStoreName);
+        context.schedule(params.emitInterval(), PunctuationType.STREAM_TIME, this::emit);
+    }
+
+    @Override
+    public void process(Record<String, EndpointComposite> record) {
+        EndpointComposite c = record.value();
+        if (record.key() == null || c == null) {
+            return;
+        }
+        composites.put(ScoringTopology.compositeKey(record.key(), c.getEndpointId()), c);
+        changed.put(record.key(), record.timestamp());
+    }
+
+    private void emit(long streamTimeMs) {
+        List<String> presets = new ArrayList<>();
+        try (KeyValueIterator<String, Long> it = changed.all()) {
+            it.forEachRemaining(kv -> presets.add(kv.key));
+        }
+        for (String preset : presets) {
+            List<EndpointComposite> rows = new ArrayList<>();
+            try (KeyValueIterator<String, EndpointComposite> it =
+                         composites.prefixScan(ScoringTopology.compositeKey(preset, ""), new StringSerializer())) {
+                it.forEachRemaining(kv -> rows.add(kv.value));
+            }
+            changed.delete(preset);
+            LeaderboardSnapshot snapshot = snapshot(preset, rows, streamTimeMs, params);
+            if (snapshot != null) {
+                context.forward(new Record<>(preset, snapshot, streamTimeMs));
+            }
+        }
+    }
+
+    static LeaderboardSnapshot snapshot(String preset, List<EndpointComposite> all, long generatedAtMs,
+                                        ScoringParams params) {
+        EndpointComposite newest = all.stream().max(Comparator.comparingLong(EndpointComposite::getWindowEndMs))
+                .orElse(null);
+        if (newest == null) {
+            return null;
+        }
+        long staleBefore = newest.getWindowEndMs() - params.windows().probeSize().toMillis();
+        List<EndpointComposite> live = all.stream().filter(c -> c.getWindowEndMs() > staleBefore)
+                .sorted(Comparator.comparingDouble(EndpointComposite::getScore).reversed()
+                        .thenComparing(EndpointComposite::getEndpointId))
+                .toList();
+        List<LeaderboardRow> rows = new ArrayList<>();
+        for (int i = 0; i < live.size(); i++) {
+            rows.add(new LeaderboardRow(i + 1, live.get(i)));
+        }
+        return LeaderboardSnapshot.newBuilder().setPreset(preset).setWindow(newest.getWindow())
+                .setWindowStartMs(newest.getWindowStartMs()).setWindowEndMs(newest.getWindowEndMs())
+                .setGeneratedAtMs(generatedAtMs).setConfigHash(params.configHash()).setRows(rows).build();
+    }
+}

@@ -1,0 +1,363 @@
+package dev.tokenarena.scoring;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The versioned scoring parameters: workload presets, fidelity thresholds, windows and energy
+ * ranges. Read once from YAML (the shipped {@code scoring/presets-v1.yaml} or a file), validated
+ * at load so a bad file fails at startup with the preset and field named, and immutable after.
+ *
+ * <p>{@link #configHash()} is the first 16 hex chars of SHA-256 over {@link #canonical()}: the
+ * effective parameters (defaults filled in) as JSON with sorted keys. Hashing the effective
+ * values rather than the raw bytes means comments and formatting do not change the hash, but a
+ * default that changes in code does.
+ */
+public final class ScoringParams {
+
+    /** The parameter file shipped in the jar. */
+    public static final String DEFAULT_RESOURCE = "scoring/presets-v1.yaml";
+    static final double WEIGHT_SUM_TOLERANCE = 1e-6;
+
+    /** Weights over the five factors; they sum to 1. */
+    public record Weights(double speed, double ttft, double price, double quality, double reliability) {
+        public double sum() {
+            return speed + ttft + price + quality + reliability;
+        }
+    }
+
+    /** One workload preset: input:output token ratio, weights, and whether batch prices apply. */
+    public record Preset(String name, double inputRatio, double outputRatio, boolean batchPrice, Weights weights) {
+    }
+
+    /** Fidelity thresholds on F in [0, 100]. */
+    public record Fidelity(double faithfulMin, double driftedMin, int minPrompts, double smoothingEpsilon) {
+    }
+
+    /** Window sizes and advances, and the grace for late events. */
+    public record Windows(Duration probeSize, Duration probeAdvance, Duration evalSize, Duration evalAdvance,
+                          Duration grace) {
+    }
+
+    /** Ranges used for the low/high energy estimates. */
+    public record Energy(double utilizationAssumedLow, double utilizationAssumedHigh, double utilizationMargin,
+                         double pueAssumedLow, double pueAssumedHigh) {
+    }
+
+    private final int version;
+    private final Map<String, Preset> presets;
+    private final Fidelity fidelity;
+    private final Windows windows;
+    private final Duration emitInterval;
+    private final int needleLastResults;
+    private final Energy energy;
+    private final String canonical;
+    private final String configHash;
+
+    private ScoringParams(int version, Map<String, Preset> presets, Fidelity fidelity, Windows windows,
+                          Duration emitInterval, int needleLastResults, Energy energy) {
+        this.version = version;
+        this.presets = Collections.unmodifiableMap(new LinkedHashMap<>(presets));
+        this.fidelity = fidelity;
+        this.windows = windows;
+        this.emitInterval = emitInterval;
+        this.needleLastResults = needleLastResults;
+        this.energy = energy;
+        this.canonical = renderCanonical();
+        this.configHash = sha256Hex16(canonical);
+    }
+
+    /** The shipped defaults. */
+    public static ScoringParams defaults() {
+        try (InputStream in = ScoringParams.class.getClassLoader().getResourceAsStream(DEFAULT_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("classpath resource " + DEFAULT_RESOURCE + " is missing");
+            }
+            return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "classpath:" + DEFAULT_RESOURCE);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + DEFAULT_RESOURCE + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The file, or the shipped defaults when {@code file} is null. */
+    public static ScoringParams load(Path file) {
+        if (file == null) {
+            return defaults();
+        }
+        try {
+            return parse(Files.readString(file), file.toString());
+        } catch (IOException e) {
+            throw new IllegalArgumentException(file + ": cannot read scoring params: " + e.getMessage(), e);
+        }
+    }
+
+    /** Parses YAML text; {@code source} names it in errors. */
+    public static ScoringParams parse(String yaml, String source) {
+        JsonNode root;
+        try {
+            root = new ObjectMapper(new YAMLFactory()).readTree(yaml);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(source + ": not valid YAML: " + e.getMessage(), e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException(source + ": expected a YAML mapping at the top level");
+        }
+        Reader r = new Reader(source);
+        int version = r.integer(root, "version", 1);
+        if (version != 1) {
+            throw new IllegalArgumentException(source + ": version " + version + " is not supported (expected 1)");
+        }
+        JsonNode win = root.path("windows");
+        Windows windows = new Windows(
+                r.duration(win.path("probe"), "windows.probe.size", "size", Duration.ofHours(1)),
+                r.duration(win.path("probe"), "windows.probe.advance", "advance", Duration.ofMinutes(5)),
+                r.duration(win.path("eval"), "windows.eval.size", "size", Duration.ofHours(24)),
+                r.duration(win.path("eval"), "windows.eval.advance", "advance", Duration.ofHours(1)),
+                r.duration(win, "windows.grace", "grace", Duration.ofMinutes(5)));
+        r.check(windows.probeAdvance().compareTo(windows.probeSize()) <= 0, "windows.probe",
+                "advance must not exceed size");
+        r.check(windows.evalAdvance().compareTo(windows.evalSize()) <= 0, "windows.eval",
+                "advance must not exceed size");
+        Duration emit = r.duration(root, "emit_interval", "emit_interval", Duration.ofMinutes(1));
+
+        JsonNode fid = root.path("fidelity");
+        Fidelity fidelity = new Fidelity(r.number(fid, "faithful_min", "fidelity.faithful_min", 97.0),
+                r.number(fid, "drifted_min", "fidelity.drifted_min", 90.0),
+                r.integer(fid, "min_prompts", 8),
+                r.number(fid, "smoothing_epsilon", "fidelity.smoothing_epsilon", 1e-6));
+        r.check(fidelity.driftedMin() <= fidelity.faithfulMin() && fidelity.driftedMin() >= 0
+                        && fidelity.faithfulMin() <= 100, "fidelity",
+                "need 0 <= drifted_min <= faithful_min <= 100");
+        r.check(fidelity.minPrompts() >= 1, "fidelity.min_prompts", "must be >= 1");
+        r.check(fidelity.smoothingEpsilon() > 0 && fidelity.smoothingEpsilon() < 0.01, "fidelity.smoothing_epsilon",
+                "must be in (0, 0.01)");
+
+        int needle = r.integer(root.path("needle"), "last_results", 3);
+        r.check(needle >= 1, "needle.last_results", "must be >= 1");
+
+        JsonNode en = root.path("energy");
+        double[] uRange = r.range(en, "utilization_assumed_range", new double[] {0.4, 1.0});
+        double[] pueRange = r.range(en, "pue_assumed_range", new double[] {1.1, 1.6});
+        Energy energy = new Energy(uRange[0], uRange[1],
+                r.number(en, "utilization_margin", "energy.utilization_margin", 0.1), pueRange[0], pueRange[1]);
+
+        JsonNode presetsNode = root.path("presets");
+        r.check(presetsNode.isObject() && presetsNode.size() > 0, "presets", "at least one preset is required");
+        Map<String, Preset> presets = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = presetsNode.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            presets.put(e.getKey(), r.preset(e.getKey(), e.getValue()));
+        }
+        return new ScoringParams(version, presets, fidelity, windows, emit, needle, energy);
+    }
+
+    public int version() {
+        return version;
+    }
+
+    /** Presets in file order. */
+    public Map<String, Preset> presets() {
+        return presets;
+    }
+
+    public Preset preset(String name) {
+        Preset p = presets.get(name);
+        if (p == null) {
+            throw new IllegalArgumentException("unknown preset '" + name + "'; known: " + presets.keySet());
+        }
+        return p;
+    }
+
+    public Fidelity fidelity() {
+        return fidelity;
+    }
+
+    public Windows windows() {
+        return windows;
+    }
+
+    /** How often composites and leaderboards are emitted, in stream time. */
+    public Duration emitInterval() {
+        return emitInterval;
+    }
+
+    /** Latest needle results per length that decide whether a length passes. */
+    public int needleLastResults() {
+        return needleLastResults;
+    }
+
+    public Energy energy() {
+        return energy;
+    }
+
+    /** The canonical JSON of the effective parameters that {@link #configHash()} covers. */
+    public String canonical() {
+        return canonical;
+    }
+
+    /** First 16 hex chars of SHA-256 over {@link #canonical()}; stamped on every output. */
+    public String configHash() {
+        return configHash;
+    }
+
+    /** Fidelity status of an F over {@code prompts} compared prompts. */
+    public String fidelityStatus(double f, int prompts) {
+        if (prompts < fidelity.minPrompts()) {
+            return "unknown";
+        }
+        if (f >= fidelity.faithfulMin()) {
+            return "faithful";
+        }
+        return f >= fidelity.driftedMin() ? "drifted" : "modified";
+    }
+
+    private String renderCanonical() {
+        Map<String, Object> root = new TreeMap<>();
+        root.put("version", version);
+        root.put("emit_interval_ms", emitInterval.toMillis());
+        root.put("windows", new TreeMap<>(Map.of("probe_size_ms", windows.probeSize().toMillis(),
+                "probe_advance_ms", windows.probeAdvance().toMillis(), "eval_size_ms", windows.evalSize().toMillis(),
+                "eval_advance_ms", windows.evalAdvance().toMillis(), "grace_ms", windows.grace().toMillis())));
+        root.put("fidelity", new TreeMap<>(Map.of("faithful_min", fidelity.faithfulMin(),
+                "drifted_min", fidelity.driftedMin(), "min_prompts", fidelity.minPrompts(),
+                "smoothing_epsilon", fidelity.smoothingEpsilon())));
+        root.put("needle_last_results", needleLastResults);
+        root.put("energy", new TreeMap<>(Map.of("utilization_assumed_low", energy.utilizationAssumedLow(),
+                "utilization_assumed_high", energy.utilizationAssumedHigh(),
+                "utilization_margin", energy.utilizationMargin(), "pue_assumed_low", energy.pueAssumedLow(),
+                "pue_assumed_high", energy.pueAssumedHigh())));
+        Map<String, Object> ps = new TreeMap<>();
+        presets.forEach((name, p) -> ps.put(name, new TreeMap<>(Map.of("input_ratio", p.inputRatio(),
+                "output_ratio", p.outputRatio(), "batch_price", p.batchPrice(),
+                "weights", new TreeMap<>(Map.of("speed", p.weights().speed(), "ttft", p.weights().ttft(),
+                        "price", p.weights().price(), "quality", p.weights().quality(),
+                        "reliability", p.weights().reliability()))))));
+        root.put("presets", ps);
+        try {
+            return new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
+                    .writeValueAsString(root);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot render canonical scoring params", e);
+        }
+    }
+
+    static String sha256Hex16(String text) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest).substring(0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available", e);
+        }
+    }
+
+    /** Field readers whose errors name the source file and the field path. */
+    private record Reader(String source) {
+
+        void check(boolean ok, String field, String message) {
+            if (!ok) {
+                throw new IllegalArgumentException(source + ": " + field + ": " + message);
+            }
+        }
+
+        double number(JsonNode parent, String key, String path, double dflt) {
+            JsonNode n = parent.path(key);
+            if (n.isMissingNode() || n.isNull()) {
+                return dflt;
+            }
+            check(n.isNumber(), path, "expected a number, got '" + n.asText() + "'");
+            double v = n.asDouble();
+            check(Double.isFinite(v), path, "must be finite");
+            return v;
+        }
+
+        int integer(JsonNode parent, String key, int dflt) {
+            JsonNode n = parent.path(key);
+            if (n.isMissingNode() || n.isNull()) {
+                return dflt;
+            }
+            check(n.isIntegralNumber(), key, "expected an integer, got '" + n.asText() + "'");
+            return n.asInt();
+        }
+
+        Duration duration(JsonNode parent, String path, String key, Duration dflt) {
+            JsonNode n = parent.path(key);
+            if (n.isMissingNode() || n.isNull()) {
+                return dflt;
+            }
+            try {
+                Duration d = Duration.parse(n.asText());
+                check(!d.isNegative() && !d.isZero() || key.equals("grace") && !d.isNegative(), path,
+                        "must be positive");
+                return d;
+            } catch (DateTimeParseException e) {
+                throw new IllegalArgumentException(source + ": " + path + ": expected an ISO-8601 duration such as"
+                        + " PT5M, got '" + n.asText() + "'");
+            }
+        }
+
+        double[] range(JsonNode parent, String key, double[] dflt) {
+            JsonNode n = parent.path(key);
+            if (n.isMissingNode() || n.isNull()) {
+                return dflt;
+            }
+            check(n.isArray() && n.size() == 2 && n.get(0).isNumber() && n.get(1).isNumber(), "energy." + key,
+                    "expected [low, high]");
+            double lo = n.get(0).asDouble();
+            double hi = n.get(1).asDouble();
+            check(lo > 0 && lo <= hi, "energy." + key, "need 0 < low <= high");
+            return new double[] {lo, hi};
+        }
+
+        Preset preset(String name, JsonNode node) {
+            String at = "preset '" + name + "'";
+            check(node.isObject(), at, "expected a mapping");
+            JsonNode ratio = node.path("ratio");
+            double in = number(ratio, "input", at + ": ratio.input", Double.NaN);
+            double out = number(ratio, "output", at + ": ratio.output", Double.NaN);
+            check(!Double.isNaN(in) && in > 0, at + ": ratio.input", "must be > 0");
+            check(!Double.isNaN(out) && out > 0, at + ": ratio.output", "must be > 0");
+            JsonNode b = node.path("batch_price");
+            check(b.isMissingNode() || b.isBoolean(), at + ": batch_price", "expected true or false");
+            JsonNode w = node.path("weights");
+            check(w.isObject(), at + ": weights", "expected a mapping of speed, ttft, price, quality, reliability");
+            List<String> unknown = new ArrayList<>();
+            w.fieldNames().forEachRemaining(f -> {
+                if (!List.of("speed", "ttft", "price", "quality", "reliability").contains(f)) {
+                    unknown.add(f);
+                }
+            });
+            check(unknown.isEmpty(), at + ": weights", "unknown factor(s) " + unknown);
+            Weights weights = new Weights(weight(w, at, "speed"), weight(w, at, "ttft"), weight(w, at, "price"),
+                    weight(w, at, "quality"), weight(w, at, "reliability"));
+            check(Math.abs(weights.sum() - 1.0) <= WEIGHT_SUM_TOLERANCE, at + ": weights",
+                    "must sum to 1 (+/- 1e-6), got " + weights.sum());
+            return new Preset(name, in, out, b.asBoolean(false), weights);
+        }
+
+        private double weight(JsonNode w, String at, String factor) {
+            double v = number(w, factor, at + ": weights." + factor, Double.NaN);
+            check(!Double.isNaN(v), at + ": weights." + factor, "is required");
+            check(v >= 0 && v <= 1, at + ": weights." + factor, "must be in [0, 1], got " + v);
+            return v;
+        }
+    }
+}

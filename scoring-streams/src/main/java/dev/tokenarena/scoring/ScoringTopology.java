@@ -1,0 +1,325 @@
+package dev.tokenarena.scoring;
+
+import dev.tokenarena.schemas.TopicSpec;
+import dev.tokenarena.schemas.Topics;
+import dev.tokenarena.schemas.registry.SchemaRegistryClient;
+import dev.tokenarena.schemas.serde.AvroWireSerde;
+import dev.tokenarena.schemas.v1.Endpoint;
+import dev.tokenarena.schemas.v1.EndpointComposite;
+import dev.tokenarena.schemas.v1.EnergyProfile;
+import dev.tokenarena.schemas.v1.EvalItemResult;
+import dev.tokenarena.schemas.v1.FingerprintSample;
+import dev.tokenarena.schemas.v1.GridIntensity;
+import dev.tokenarena.schemas.v1.LeaderboardSnapshot;
+import dev.tokenarena.schemas.v1.PriceQuote;
+import dev.tokenarena.schemas.v1.ProbeResult;
+import dev.tokenarena.scoring.avro.AlertState;
+import dev.tokenarena.scoring.avro.EndpointSummary;
+import dev.tokenarena.scoring.avro.EvalWindowAgg;
+import dev.tokenarena.scoring.avro.FidelityEndpointState;
+import dev.tokenarena.scoring.avro.FidelityObservation;
+import dev.tokenarena.scoring.avro.FidelityStats;
+import dev.tokenarena.scoring.avro.NeedleState;
+import dev.tokenarena.scoring.avro.ProbeStats;
+import dev.tokenarena.scoring.avro.ProbeWindowAgg;
+import dev.tokenarena.scoring.avro.QualityStats;
+import java.util.Objects;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.GlobalKTable;
+import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.Joined;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.KTable;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.kstream.TimeWindows;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.WindowStore;
+
+/**
+ * The scoring topology (DESIGN section 7), built by a pure function of the scoring params, the
+ * registry the serdes use, and the output namespace. Event time throughout (see
+ * {@link EventTimeExtractor}); no wall clock: "now" is stream time.
+ *
+ * <pre>
+ * probe.results ─validate─┬─ 1h/5m windows ─ trailing window ─ probe-stats (table) ──┐
+ *                         └─ kind=needle ─ latest 3 per length ─ effective context ──┤
+ * eval.results ──validate── 24h/1h windows ─ trailing window ─ quality (table) ──────┤
+ * eval.fingerprints ─validate─ join endpoints (reference?) ─ by (model, prompt) ─    │
+ *     compare with latest reference ─ by endpoint ─ F per endpoint (table) ──────────┤
+ *                                            └─ drift rule ─ alerts.drift            │
+ * endpoints / prices / hardware (tables), grid (global) ─ summary per endpoint ◄─────┘
+ *     ─ by model ─ cohort composites (punctuated) ─ composites ─ by preset ─ leaderboard
+ * invalid records ─ DLQ (reason headers); undecodable records ─ DeadLetterHandler ─ DLQ
+ * </pre>
+ *
+ * <p>Time table of the main joins (stream time advances with event time of the inputs):
+ * <pre>
+ * time  | stream                   | table state                 | output
+ * 10:00 | probe e1 (ttft 100)      | endpoints{e1}, prices{e1}   | summary e1 (probe stats [09:05,10:05))
+ * 10:00 | fingerprint e1 p1        | endpoints{e1: reference=no} | tagged(e1, no) → compared with ref of p1
+ * 10:01 | probe e2 (model m)       | grid{zone of e2}            | summary e2 + grid → cohort m changed
+ * 10:01 | (punctuation, 1 min)     | cohort m {e1, e2}           | composites e1, e2 × presets
+ * 10:02 | (punctuation, 1 min)     | leaderboard {chat: e1, e2}  | snapshot chat
+ * </pre>
+ * A change of a GlobalKTable (grid) does not re-trigger summaries; it applies from the
+ * endpoint's next summary update (the next probe window step).
+ */
+public final class ScoringTopology {
+
+    /** Names this component in DLQ headers. */
+    public static final String COMPONENT = "scoring-streams";
+
+    static final String PROBE_WINDOWS_STORE = "probe-windows";
+    static final String PROBE_TRAILING_STORE = "probe-trailing-window-end";
+    static final String PROBE_STATS_STORE = "probe-stats";
+    static final String NEEDLE_STORE = "needle-state";
+    static final String EVAL_WINDOWS_STORE = "eval-windows";
+    static final String EVAL_TRAILING_STORE = "eval-trailing-window-end";
+    static final String QUALITY_STORE = "quality-stats";
+    static final String REFERENCE_STORE = "fidelity-reference-samples";
+    static final String NOISE_STORE = "fidelity-reference-noise";
+    static final String FIDELITY_ENDPOINT_STORE = "fidelity-endpoint-state";
+    static final String FIDELITY_STATS_STORE = "fidelity-stats";
+    static final String ALERT_STORE = "drift-alert-state";
+    static final String COHORT_STORE = "cohort-summaries";
+    static final String COHORT_CHANGED_STORE = "cohort-changed";
+    static final String LEADERBOARD_STORE = "leaderboard-composites";
+    static final String LEADERBOARD_CHANGED_STORE = "leaderboard-changed";
+    static final String ENDPOINTS_STORE = "endpoints-table";
+    static final String PRICES_STORE = "prices-table";
+    static final String HARDWARE_STORE = "hardware-table";
+    static final String GRID_STORE = "grid-global";
+
+    /**
+     * Separates the parts of a compound store key. Unit separator: ids and model names are
+     * printable, so it cannot occur in them, and prefix scans on "part1 + SEP" are exact.
+     */
+    static final char KEY_SEPARATOR = '\u001f';
+
+    private ScoringTopology() {
+    }
+
+    /** The output topic of a catalogue topic under a namespace (null or blank: the v1 topic). */
+    public static String outputTopic(TopicSpec<?> topic, String namespace) {
+        return namespace == null || namespace.isBlank() ? topic.name() : topic.name() + "." + namespace.trim();
+    }
+
+    static String compositeKey(String first, String second) {
+        return first + KEY_SEPARATOR + second;
+    }
+
+    /** Builds the topology; pure (no I/O until the serdes first run). */
+    public static Topology build(ScoringParams params, SchemaRegistryClient registry, String outputNamespace) {
+        Objects.requireNonNull(params, "params");
+        Objects.requireNonNull(registry, "registry");
+        AvroTrust.trustGeneratedPackages();
+        return new Builder(params, registry, outputNamespace).build();
+    }
+
+    /** Holds the serdes while one topology is wired. */
+    private static final class Builder {
+        private final ScoringParams params;
+        private final SchemaRegistryClient registry;
+        private final String namespace;
+        private final StreamsBuilder sb = new StreamsBuilder();
+        private final Serde<String> str = Serdes.String();
+        private final EventTimeExtractor eventTime = new EventTimeExtractor();
+
+        Builder(ScoringParams params, SchemaRegistryClient registry, String namespace) {
+            this.params = params;
+            this.registry = registry;
+            this.namespace = namespace;
+        }
+
+        private <T extends SpecificRecord> AvroWireSerde<T> serde(TopicSpec<T> topic) {
+            return AvroWireSerde.forTopic(topic, registry);
+        }
+
+        private <T extends SpecificRecord> AvroWireSerde<T> internal(Class<T> type) {
+            return AvroWireSerde.forType(type, registry);
+        }
+
+        private <T> Consumed<String, T> consumed(Serde<T> serde, String name) {
+            return Consumed.with(str, serde).withTimestampExtractor(eventTime).withName(name);
+        }
+
+        private <T extends SpecificRecord> KTable<String, T> table(TopicSpec<T> topic, String storeName) {
+            AvroWireSerde<T> serde = serde(topic);
+            return sb.table(topic.name(), consumed(serde, storeName + "-source"),
+                    Materialized.<String, T, KeyValueStore<Bytes, byte[]>>as(storeName)
+                            .withKeySerde(str).withValueSerde(serde));
+        }
+
+        /** The valid records of an event topic; the others go to the DLQ through a named branch. */
+        private <T extends SpecificRecord> KStream<String, T> validated(TopicSpec<T> topic,
+                                                                        Validation.Validator<T> validator,
+                                                                        String name) {
+            AvroWireSerde<T> serde = serde(topic);
+            String dlq = outputTopic(Topics.DLQ, namespace);
+            return sb.stream(topic.name(), consumed(serde, name + "-source"))
+                    .split(Named.as(name + "-"))
+                    .branch((k, v) -> validator.reason(k, v) != null, Branched.withConsumer(bad -> bad
+                            .process(() -> new InvalidRecordDiverter<>(validator, serde.serializer(), topic.name()),
+                                    Named.as(name + "-divert-invalid"))
+                            .to(dlq, Produced.with(str, Serdes.ByteArray()).withName(name + "-dlq-sink")),
+                            "invalid"))
+                    .defaultBranch(Branched.as("valid"))
+                    .get(name + "-valid");
+        }
+
+        private void keyValueStore(String name, Serde<?> valueSerde) {
+            sb.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), str, valueSerde));
+        }
+
+        Topology build() {
+            ScoringParams.Windows w = params.windows();
+            KTable<String, Endpoint> endpoints = table(Topics.ENDPOINTS, ENDPOINTS_STORE);
+            KTable<String, PriceQuote> prices = table(Topics.PRICES, PRICES_STORE);
+            KTable<String, EnergyProfile> hardware = table(Topics.HARDWARE, HARDWARE_STORE);
+            AvroWireSerde<GridIntensity> gridSerde = serde(Topics.GRID);
+            GlobalKTable<String, GridIntensity> grid = sb.globalTable(Topics.GRID.name(),
+                    consumed(gridSerde, GRID_STORE + "-source"),
+                    Materialized.<String, GridIntensity, KeyValueStore<Bytes, byte[]>>as(GRID_STORE)
+                            .withKeySerde(str).withValueSerde(gridSerde));
+
+            // a. probe stats over the trailing hour
+            KStream<String, ProbeResult> probes = validated(Topics.PROBE_RESULTS, Validation::probe, "probe-results");
+            AvroWireSerde<ProbeResult> probeSerde = serde(Topics.PROBE_RESULTS);
+            AvroWireSerde<ProbeWindowAgg> probeAggSerde = internal(ProbeWindowAgg.class);
+            AvroWireSerde<ProbeStats> probeStatsSerde = internal(ProbeStats.class);
+            keyValueStore(PROBE_TRAILING_STORE, Serdes.Long());
+            long probeAdvanceMs = w.probeAdvance().toMillis();
+            KTable<String, ProbeStats> probeStats = probes
+                    .groupByKey(Grouped.with("probe-results-by-endpoint", str, probeSerde))
+                    .windowedBy(TimeWindows.ofSizeAndGrace(w.probeSize(), w.grace()).advanceBy(w.probeAdvance()))
+                    .aggregate(ProbeAggregation::empty, (k, v, agg) -> ProbeAggregation.add(v, agg),
+                            Named.as("probe-window-aggregate"),
+                            Materialized.<String, ProbeWindowAgg, WindowStore<Bytes, byte[]>>as(PROBE_WINDOWS_STORE)
+                                    .withKeySerde(str).withValueSerde(probeAggSerde))
+                    .toStream(Named.as("probe-window-updates"))
+                    .process(() -> new TrailingWindowSelector<ProbeWindowAgg, ProbeStats>(PROBE_TRAILING_STORE,
+                            probeAdvanceMs, ProbeAggregation::stats), Named.as("probe-trailing-window"),
+                            PROBE_TRAILING_STORE)
+                    .toTable(Named.as("probe-stats-table"),
+                            Materialized.<String, ProbeStats, KeyValueStore<Bytes, byte[]>>as(PROBE_STATS_STORE)
+                                    .withKeySerde(str).withValueSerde(probeStatsSerde));
+
+            // b. effective context from needle probes
+            int keep = params.needleLastResults();
+            KTable<String, Long> effectiveContext = probes
+                    .filter((k, v) -> "needle".equals(v.getKind()), Named.as("needle-probes"))
+                    .groupByKey(Grouped.with("needle-probes-by-endpoint", str, probeSerde))
+                    .aggregate(NeedleContext::empty, (k, v, s) -> NeedleContext.add(v, s, keep),
+                            Named.as("needle-aggregate"),
+                            Materialized.<String, NeedleState, KeyValueStore<Bytes, byte[]>>as(NEEDLE_STORE)
+                                    .withKeySerde(str).withValueSerde(internal(NeedleState.class)))
+                    .mapValues(NeedleContext::effectiveContext, Named.as("effective-context"));
+
+            // c. quality over the trailing day
+            KStream<String, EvalItemResult> evals = validated(Topics.EVAL_RESULTS, Validation::eval, "eval-results");
+            keyValueStore(EVAL_TRAILING_STORE, Serdes.Long());
+            long evalAdvanceMs = w.evalAdvance().toMillis();
+            KTable<String, QualityStats> quality = evals
+                    .groupByKey(Grouped.with("eval-results-by-endpoint", str, serde(Topics.EVAL_RESULTS)))
+                    .windowedBy(TimeWindows.ofSizeAndGrace(w.evalSize(), w.grace()).advanceBy(w.evalAdvance()))
+                    .aggregate(EvalAggregation::empty, (k, v, agg) -> EvalAggregation.add(v, agg),
+                            Named.as("eval-window-aggregate"),
+                            Materialized.<String, EvalWindowAgg, WindowStore<Bytes, byte[]>>as(EVAL_WINDOWS_STORE)
+                                    .withKeySerde(str).withValueSerde(internal(EvalWindowAgg.class)))
+                    .toStream(Named.as("eval-window-updates"))
+                    .process(() -> new TrailingWindowSelector<EvalWindowAgg, QualityStats>(EVAL_TRAILING_STORE,
+                            evalAdvanceMs, EvalAggregation::stats), Named.as("eval-trailing-window"),
+                            EVAL_TRAILING_STORE)
+                    .toTable(Named.as("quality-stats-table"),
+                            Materialized.<String, QualityStats, KeyValueStore<Bytes, byte[]>>as(QUALITY_STORE)
+                                    .withKeySerde(str).withValueSerde(internal(QualityStats.class)));
+
+            // d. fidelity
+            AvroWireSerde<FingerprintSample> fpSerde = serde(Topics.EVAL_FINGERPRINTS);
+            sb.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(REFERENCE_STORE), str,
+                    internal(FingerprintSample.class)));
+            keyValueStore(NOISE_STORE, Serdes.Double());
+            keyValueStore(FIDELITY_ENDPOINT_STORE, internal(FidelityEndpointState.class));
+            double epsilon = params.fidelity().smoothingEpsilon();
+            KStream<String, FidelityStats> fidelity = validated(Topics.EVAL_FINGERPRINTS, Validation::fingerprint,
+                    "fingerprints")
+                    .join(endpoints, (s, e) -> new TaggedFingerprint(e.getReference(), s),
+                            Joined.with(str, fpSerde, serde(Topics.ENDPOINTS)).withName("fingerprint-endpoint-join"))
+                    .selectKey((k, t) -> compositeKey(t.sample().getModel(), t.sample().getPromptId()),
+                            Named.as("fingerprint-key-by-model-prompt"))
+                    .repartition(Repartitioned.<String, TaggedFingerprint>as("fingerprints-by-model-prompt")
+                            .withKeySerde(str).withValueSerde(TaggedFingerprint.serde(registry)))
+                    .process(() -> new ReferenceComparator(REFERENCE_STORE, NOISE_STORE, epsilon),
+                            Named.as("fidelity-compare-with-reference"), REFERENCE_STORE, NOISE_STORE)
+                    .repartition(Repartitioned.<String, FidelityObservation>as("fidelity-observations-by-endpoint")
+                            .withKeySerde(str).withValueSerde(internal(FidelityObservation.class)))
+                    .process(() -> new EndpointFidelity(FIDELITY_ENDPOINT_STORE, params),
+                            Named.as("fidelity-per-endpoint"), FIDELITY_ENDPOINT_STORE);
+            KTable<String, FidelityStats> fidelityTable = fidelity.toTable(Named.as("fidelity-stats-table"),
+                    Materialized.<String, FidelityStats, KeyValueStore<Bytes, byte[]>>as(FIDELITY_STATS_STORE)
+                            .withKeySerde(str).withValueSerde(internal(FidelityStats.class)));
+
+            // h. drift alerts (FIDELITY; other kinds attach their rule to the same store)
+            keyValueStore(ALERT_STORE, internal(AlertState.class));
+            String configHash = params.configHash();
+            fidelity.process(() -> new DriftAlertProcessor<>(ALERT_STORE, new FidelityDriftRule(params), configHash),
+                            Named.as("fidelity-drift-alerts"), ALERT_STORE)
+                    .to(outputTopic(Topics.ALERTS, namespace),
+                            Produced.with(str, serde(Topics.ALERTS)).withName("alerts-sink"));
+
+            // e. endpoint summary
+            AvroWireSerde<EndpointSummary> summarySerde = internal(EndpointSummary.class);
+            KStream<String, EndpointSummary> summaries = endpoints
+                    .mapValues(SummaryJoins::fromEndpoint, Named.as("summary-from-endpoint"))
+                    .leftJoin(probeStats, SummaryJoins::withProbe, Named.as("summary-join-probe-stats"))
+                    .leftJoin(prices, SummaryJoins::withPrice, Named.as("summary-join-prices"))
+                    .leftJoin(hardware, SummaryJoins::withEnergy, Named.as("summary-join-hardware"))
+                    .leftJoin(quality, SummaryJoins::withQuality, Named.as("summary-join-quality"))
+                    .leftJoin(fidelityTable, SummaryJoins::withFidelity, Named.as("summary-join-fidelity"))
+                    .leftJoin(effectiveContext, SummaryJoins::withEffectiveContext,
+                            Named.as("summary-join-effective-context"))
+                    .toStream(Named.as("summary-updates"))
+                    // A deleted catalogue entry leaves its last summary in the cohort (known gap).
+                    .filter((k, v) -> v != null, Named.as("summary-drop-deletes"))
+                    .leftJoin(grid, (k, s) -> s.getGridZone(), SummaryJoins::withGrid, Named.as("summary-join-grid"));
+
+            // f. cohort composites
+            keyValueStore(COHORT_STORE, summarySerde);
+            keyValueStore(COHORT_CHANGED_STORE, Serdes.Long());
+            AvroWireSerde<EndpointComposite> compositeSerde = serde(Topics.COMPOSITES);
+            KStream<String, EndpointComposite> composites = summaries
+                    .selectKey((k, s) -> s.getModel(), Named.as("summary-key-by-model"))
+                    .repartition(Repartitioned.<String, EndpointSummary>as("summaries-by-model")
+                            .withKeySerde(str).withValueSerde(summarySerde))
+                    .process(() -> new CohortScorer(COHORT_STORE, COHORT_CHANGED_STORE, params),
+                            Named.as("cohort-scoring"), COHORT_STORE, COHORT_CHANGED_STORE);
+            composites.to(outputTopic(Topics.COMPOSITES, namespace),
+                    Produced.with(str, compositeSerde).withName("composites-sink"));
+
+            // g. leaderboards
+            keyValueStore(LEADERBOARD_STORE, compositeSerde);
+            keyValueStore(LEADERBOARD_CHANGED_STORE, Serdes.Long());
+            composites
+                    .selectKey((k, c) -> c.getPreset(), Named.as("composite-key-by-preset"))
+                    .repartition(Repartitioned.<String, EndpointComposite>as("composites-by-preset")
+                            .withKeySerde(str).withValueSerde(compositeSerde))
+                    .process(() -> new LeaderboardBuilder(LEADERBOARD_STORE, LEADERBOARD_CHANGED_STORE, params),
+                            Named.as("leaderboard"), LEADERBOARD_STORE, LEADERBOARD_CHANGED_STORE)
+                    .to(outputTopic(Topics.LEADERBOARD, namespace),
+                            Produced.<String, LeaderboardSnapshot>with(str, serde(Topics.LEADERBOARD))
+                                    .withName("leaderboard-sink"));
+            return sb.build();
+        }
+    }
+}
