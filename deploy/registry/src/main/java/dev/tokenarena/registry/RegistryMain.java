@@ -5,7 +5,8 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * Runs the registry alone: {@code --bootstrap host:port [--port 8081] [--host 0.0.0.0]
- * [--compatibility FULL] [--topic NAME]}. Exits 2 with a one-line reason on bad arguments and 1
+ * [--compatibility FULL] [--topic NAME]}; {@code ARENA_BOOTSTRAP_SERVERS} stands in for
+ * {@code --bootstrap} as in {@code CommonConfig}. Exits 2 with a one-line reason on bad arguments and 1
  * when it cannot start; stops cleanly on SIGTERM.
  */
 public final class RegistryMain {
@@ -45,7 +46,7 @@ public final class RegistryMain {
 
     /** Parses the command line; the message names the bad flag. Package-private for tests. */
     static RegistryServer.Options parse(String[] args) {
-        String bootstrap = System.getenv("ARENA_KAFKA_BOOTSTRAP");
+        String bootstrap = System.getenv("ARENA_BOOTSTRAP_SERVERS");
         // A standalone registry serves other hosts (containers), so it binds every interface unless told.
         String host = "0.0.0.0";
         int port = 8081;
@@ -76,7 +77,7 @@ public final class RegistryMain {
             }
         }
         if (bootstrap == null || bootstrap.isBlank()) {
-            throw new IllegalArgumentException("--bootstrap host:port is required (or set ARENA_KAFKA_BOOTSTRAP)");
+            throw new IllegalArgumentException("--bootstrap host:port is required (or set ARENA_BOOTSTRAP_SERVERS)");
         }
         RegistryServer.Options options = RegistryServer.Options.defaults(bootstrap, port).withHost(host)
                 .withDefaultLevel(level);
