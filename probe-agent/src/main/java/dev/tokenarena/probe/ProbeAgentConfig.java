@@ -39,6 +39,8 @@ public final class ProbeAgentConfig extends AbstractConfig {
     public static final String CATALOG_FILE = "catalog.file";
 
     private static final int MIB = 1024 * 1024;
+    /** Shortest prompt we build: the nonce and instructions alone take about 60 tokens. */
+    static final int MIN_PROMPT_TOKENS = 100;
 
     /** The definition, also used for the generated configuration reference. */
     public static final ConfigDef CONFIG_DEF = CommonConfig.define(new ConfigDef())
@@ -56,15 +58,15 @@ public final class ProbeAgentConfig extends AbstractConfig {
                             + "delays the next one; rounds never overlap.")
             .define(ROUND_JITTER_FRACTION, Type.DOUBLE, 0.1, Range.between(0.0, 0.9), Importance.LOW,
                     "Random jitter of the round interval, as a fraction (0.1 = +/-10%), so agents do not probe in lockstep.")
-            .define(INPUT_TOKENS, Type.LIST, "1000,10000,100000", positiveInts(), Importance.HIGH,
+            .define(INPUT_TOKENS, Type.LIST, "1000,10000,100000", intsAtLeast(MIN_PROMPT_TOKENS), Importance.HIGH,
                     "Input lengths of the timing scenarios, tokens (o200k); capped by the endpoint's context.")
-            .define(CONCURRENCY, Type.LIST, "1,10,100", positiveInts(), Importance.HIGH,
+            .define(CONCURRENCY, Type.LIST, "1,10,100", intsAtLeast(1), Importance.HIGH,
                     "Closed-loop concurrency levels of the timing scenarios, requests in flight.")
             .define(MAX_TOKENS, Type.INT, 256, Range.between(2, 1_000_000), Importance.HIGH,
                     "max_tokens sent with every request, tokens.")
             .define(CANARY_COUNT, Type.INT, 3, Range.between(0, CanaryPrompts.COUNT), Importance.MEDIUM,
                     "Fixed canary prompts per endpoint and round, sent at temperature 0 for response hashing.")
-            .define(NEEDLE_LENGTHS, Type.LIST, "1024,4096,16384,32768,65536,131072", positiveInts(), Importance.MEDIUM,
+            .define(NEEDLE_LENGTHS, Type.LIST, "1024,4096,16384,32768,65536,131072", intsAtLeast(MIN_PROMPT_TOKENS), Importance.MEDIUM,
                     "Haystack lengths of the needle-in-a-haystack probes, tokens; capped by the endpoint's context.")
             .define(NEEDLE_EVERY_ROUNDS, Type.INT, 12, Range.atLeast(1), Importance.MEDIUM,
                     "Needle probes run in rounds whose number is a multiple of this (round 0 included).")
@@ -138,20 +140,30 @@ public final class ProbeAgentConfig extends AbstractConfig {
         ioThreads = getInt(IO_THREADS);
     }
 
-    private static ConfigDef.Validator positiveInts() {
-        return (name, value) -> {
-            List<?> list = (List<?>) value;
-            if (list == null || list.isEmpty()) {
-                throw new ConfigException(name, value, "must list at least one positive integer");
-            }
-            for (Object o : list) {
-                try {
-                    if (Integer.parseInt(o.toString().trim()) < 1) {
-                        throw new ConfigException(name, value, "every entry must be a positive integer, got " + o);
-                    }
-                } catch (NumberFormatException e) {
-                    throw new ConfigException(name, value, "every entry must be a positive integer, got '" + o + "'");
+    private static ConfigDef.Validator intsAtLeast(int min) {
+        return new ConfigDef.Validator() {
+            @Override
+            public void ensureValid(String name, Object value) {
+                List<?> list = (List<?>) value;
+                if (list == null || list.isEmpty()) {
+                    throw new ConfigException(name, value, "must list at least one integer >= " + min);
                 }
+                for (Object o : list) {
+                    int n;
+                    try {
+                        n = Integer.parseInt(o.toString().trim());
+                    } catch (NumberFormatException e) {
+                        throw new ConfigException(name, value, "every entry must be an integer >= " + min + ", got '" + o + "'");
+                    }
+                    if (n < min) {
+                        throw new ConfigException(name, value, "every entry must be an integer >= " + min + ", got " + n);
+                    }
+                }
+            }
+
+            @Override
+            public String toString() {
+                return "integers >= " + min;
             }
         };
     }
