@@ -1,9 +1,11 @@
 package dev.tokenarena.sink;
 
 import dev.tokenarena.schemas.Topics;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
@@ -59,12 +61,12 @@ public final class JsonLinesSinkConnector extends SinkConnector {
     @Override
     public Config validate(Map<String, String> connectorConfigs) {
         Config config = ConnectorRules.copy(super.validate(connectorConfigs));
-        Map<String, String> mapped = mappedOrEmpty(connectorConfigs);
+        Optional<Map<String, String>> mapped = mapped(connectorConfigs);
         for (String topic : ConnectorRules.listedTopics(config, connectorConfigs)) {
             if (Topics.byName(topic).isEmpty()) {
                 ConnectorRules.value(config, TOPICS_CONFIG, connectorConfigs).addErrorMessage(
                         "topic " + topic + " is not in the catalogue (dev.tokenarena.schemas.Topics)");
-            } else if (!mapped.containsKey(topic)) {
+            } else if (mapped.isPresent() && !mapped.get().containsKey(topic)) {
                 ConnectorRules.value(config, TOPICS_CONFIG, connectorConfigs).addErrorMessage(
                         "topic " + topic + " has no file in " + JsonLinesSinkConfig.JSONL_FILES
                                 + "; add " + topic + ":<file>.jsonl");
@@ -74,17 +76,18 @@ public final class JsonLinesSinkConnector extends SinkConnector {
         return config;
     }
 
-    // The per-key check already reported a malformed jsonl.files; here it only feeds the cross check.
-    private static Map<String, String> mappedOrEmpty(Map<String, String> props) {
+    // Empty when jsonl.files is missing or malformed: its own check reported that already, and a
+    // second "topic has no file" error would only point the user at the wrong setting.
+    private static Optional<Map<String, String>> mapped(Map<String, String> props) {
         String files = props.get(JsonLinesSinkConfig.JSONL_FILES);
         if (files == null) {
-            return Map.of();
+            return Optional.empty();
         }
         try {
-            return JsonLinesSinkConfig.parseFiles(JsonLinesSinkConfig.JSONL_FILES,
-                    List.of(files.split("\\s*,\\s*")).stream().filter(s -> !s.isBlank()).toList());
+            return Optional.of(JsonLinesSinkConfig.parseFiles(JsonLinesSinkConfig.JSONL_FILES,
+                    Arrays.stream(files.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList()));
         } catch (ConfigException e) {
-            return Map.of();
+            return Optional.empty();
         }
     }
 }
