@@ -139,7 +139,12 @@ final class KafkaSchemaLog implements SchemaLog {
         while (running) {
             try {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    applier.accept(record.key(), record.value());
+                    try {
+                        applier.accept(record.key(), record.value());
+                    } catch (RuntimeException e) {
+                        // The position is already past this batch: skip the one bad record, keep the rest.
+                        LOG.error("skipping unusable record at {}-{} offset {}", topic, 0, record.offset(), e);
+                    }
                 }
                 long position = consumer.position(partition);
                 readerFailure = null;

@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaParseException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,7 +76,8 @@ final class SchemaState {
         Schema parsed;
         try {
             parsed = new Schema.Parser().parse(v.schema());
-        } catch (SchemaParseException | NullPointerException e) {
+        } catch (RuntimeException e) {
+            // SchemaParseException, AvroTypeException (bad default)...: a foreign writer's record, not ours.
             LOG.warn("skipping schema record of {} v{} id {}: not valid Avro: {}", r.subject(), r.version(), v.id(),
                     e.getMessage());
             return;
