@@ -69,8 +69,18 @@ final class Vocabulary {
     return new Vocabulary(kept, ids.stream().mapToInt(Integer::intValue).toArray());
   }
 
+  /**
+   * The o200k_base encoding, built once per JVM: it is immutable and thread-safe, and building it
+   * takes seconds. The lazy registry gives the same encoding as the default one without also
+   * loading cl100k, p50k and r50k.
+   */
   static Encoding o200k() {
-    return Encodings.newDefaultEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
+    return O200kHolder.INSTANCE;
+  }
+
+  private static final class O200kHolder {
+    static final Encoding INSTANCE =
+        Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
   }
 
   int size() {
