@@ -19,6 +19,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.connect.connector.policy.ConnectorClientConfigOverridePolicy;
+import org.apache.kafka.connect.converters.ByteArrayConverter;
 import org.apache.kafka.connect.errors.NotFoundException;
 import org.apache.kafka.connect.json.JsonConverter;
 import org.apache.kafka.connect.runtime.Connect;
@@ -37,6 +38,7 @@ import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
 import org.apache.kafka.connect.runtime.standalone.StandaloneConfig;
 import org.apache.kafka.connect.runtime.standalone.StandaloneHerder;
 import org.apache.kafka.connect.storage.FileOffsetBackingStore;
+import org.apache.kafka.connect.storage.StringConverter;
 import org.apache.kafka.connect.util.FutureCallback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -97,7 +99,8 @@ public final class EmbeddedConnect implements AutoCloseable {
 
     /**
      * Starts a standalone worker with extra worker settings; they override the defaults here
-     * (JSON converters without schemas, {@code offset.flush.interval.ms=2000}).
+     * ({@code StringConverter} keys, {@code ByteArrayConverter} values,
+     * {@code offset.flush.interval.ms=2000}).
      */
     public static EmbeddedConnect start(String bootstrapServers, Path offsetsFile, int restPort,
                                         Map<String, String> workerOverrides) {
@@ -155,10 +158,10 @@ public final class EmbeddedConnect implements AutoCloseable {
         props.put(StandaloneConfig.OFFSET_STORAGE_FILE_FILENAME_CONFIG, offsetsFile.toAbsolutePath().toString());
         props.put(RestServerConfig.LISTENERS_CONFIG, "http://127.0.0.1:" + restPort);
         props.put(WorkerConfig.PLUGIN_DISCOVERY_CONFIG, PluginDiscoveryMode.SERVICE_LOAD.toString());
-        props.put(WorkerConfig.KEY_CONVERTER_CLASS_CONFIG, JsonConverter.class.getName());
-        props.put(WorkerConfig.VALUE_CONVERTER_CLASS_CONFIG, JsonConverter.class.getName());
-        props.put("key.converter.schemas.enable", "false");
-        props.put("value.converter.schemas.enable", "false");
+        // Our topics carry UTF-8 string keys and Confluent-framed Avro values that the sinks decode
+        // themselves, so those are the defaults; a connector may still name its own converters.
+        props.put(WorkerConfig.KEY_CONVERTER_CLASS_CONFIG, StringConverter.class.getName());
+        props.put(WorkerConfig.VALUE_CONVERTER_CLASS_CONFIG, ByteArrayConverter.class.getName());
         props.put(WorkerConfig.OFFSET_COMMIT_INTERVAL_MS_CONFIG, DEFAULT_OFFSET_FLUSH_INTERVAL_MS);
         props.putAll(overrides);
         return props;
