@@ -16,6 +16,7 @@ import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.avro.util.ClassSecurityValidator;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
@@ -27,6 +28,16 @@ import org.apache.kafka.common.serialization.Serializer;
  * record written with an older or newer compatible schema still decodes.
  */
 public final class AvroWireSerde<T extends SpecificRecord> implements Serde<T> {
+
+    /** Generated classes of every TokenArena module live under this package prefix. */
+    static final String TRUSTED_PREFIX = "dev.tokenarena.";
+
+    static {
+        // Avro 1.12 refuses to instantiate generated classes it was not told to trust; trust ours
+        // once here, keeping whatever the host (e.g. a Connect worker) already trusts.
+        ClassSecurityValidator.setGlobal(ClassSecurityValidator.composite(ClassSecurityValidator.getGlobal(),
+                type -> type.getName().startsWith(TRUSTED_PREFIX)));
+    }
 
     private final Class<T> type;
     private final Schema readerSchema;

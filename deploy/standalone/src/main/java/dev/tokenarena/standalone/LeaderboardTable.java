@@ -1,0 +1,49 @@
+package dev.tokenarena.standalone;
+
+import dev.tokenarena.schemas.v1.DriftAlert;
+import dev.tokenarena.schemas.v1.EndpointComposite;
+import dev.tokenarena.schemas.v1.LeaderboardRow;
+import dev.tokenarena.schemas.v1.LeaderboardSnapshot;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+
+/** Plain-text tables for the terminal: one leaderboard, or the alert list. */
+final class LeaderboardTable {
+
+    private LeaderboardTable() {
+    }
+
+    static String render(LeaderboardSnapshot snapshot) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%nLeaderboard preset=%s window=%s (%s .. %s) config=%s%n",
+                snapshot.getPreset(), snapshot.getWindow(), Instant.ofEpochMilli(snapshot.getWindowStartMs()),
+                Instant.ofEpochMilli(snapshot.getWindowEndMs()), snapshot.getConfigHash()));
+        sb.append(String.format(Locale.ROOT, "%4s %-30s %6s %8s %8s %8s %8s %6s %9s %8s %9s %6s %-9s %8s%n",
+                "rank", "endpoint", "score", "tok/s", "ttft50", "ttft99", "$/Mtok", "acc", "$/correct",
+                "J/tok", "gCO2/Mt", "F", "status", "eff.ctx"));
+        for (LeaderboardRow row : snapshot.getRows()) {
+            EndpointComposite c = row.getComposite();
+            sb.append(String.format(Locale.ROOT, "%4d %-30s %6.1f %8s %8s %8s %8s %6s %9s %8s %9s %6s %-9s %8s%n",
+                    row.getRank(), c.getEndpointId(), c.getScore(), num(c.getOutputTpsP50(), 1),
+                    num(c.getTtftMsP50(), 0), num(c.getTtftMsP99(), 0), num(c.getBlendedUsdPerMtok(), 3),
+                    num(c.getAccuracy(), 3), num(c.getUsdPerCorrect(), 6), num(c.getJPerToken(), 3),
+                    num(c.getGco2PerMtok(), 0), num(c.getFidelity(), 1), c.getFidelityStatus(),
+                    c.getEffectiveContextTokens() == null ? "-" : c.getEffectiveContextTokens().toString()));
+        }
+        return sb.toString();
+    }
+
+    static String renderAlerts(List<DriftAlert> alerts) {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%nDrift alerts (%d)%n", alerts.size()));
+        for (DriftAlert a : alerts) {
+            sb.append(String.format(Locale.ROOT, "  %-8s %-12s %-30s at %s  %s%n", a.getState(), a.getKind(),
+                    a.getEndpointId(), Instant.ofEpochMilli(a.getEventTimeMs()), a.getSummary()));
+        }
+        return sb.toString();
+    }
+
+    private static String num(Double v, int decimals) {
+        return v == null ? "-" : String.format(Locale.ROOT, "%." + decimals + "f", v);
+    }
+}
