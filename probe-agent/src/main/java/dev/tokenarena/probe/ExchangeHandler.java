@@ -60,6 +60,10 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     /** Arms the whole-request deadline; called once the channel exists, on its event loop. */
     void armRequestTimer(Channel ch) {
         this.channel = ch;
+        if (finished) {
+            ch.close(); // failed before the timer was armed (e.g. connect refused at once)
+            return;
+        }
         long remaining = limits.requestTimeoutMs() * 1_000_000L - (ticker.nanos() - startNanos);
         requestTimer = ch.eventLoop().schedule(() -> fail(Outcome.TIMEOUT,
                 "response not complete within request.timeout.ms=" + limits.requestTimeoutMs()),
