@@ -19,7 +19,7 @@ public final class JsonLinesSinkConfig extends AbstractConfig {
 
     public static final String JSONL_DIR = "jsonl.dir";
     public static final String JSONL_FILES = "jsonl.files";
-    public static final String BUFFER_MAX_BYTES = "jsonl.buffer.max.bytes";
+    public static final String BUFFER_MAX_CHARS = "jsonl.buffer.max.chars";
     public static final String SCHEMA_REGISTRY_URL = RegistrySettings.URL;
     public static final String SCHEMA_REGISTRY_CLIENT_FACTORY = RegistrySettings.FACTORY;
 
@@ -35,7 +35,7 @@ public final class JsonLinesSinkConfig extends AbstractConfig {
                             + "arena.probe.results.v1:probe-results.jsonl. Each topic must be an Avro topic of the "
                             + "catalogue and appear once; each file name is a plain name inside " + JSONL_DIR + ".",
                     GROUP, 2, ConfigDef.Width.LONG, "Files per topic")
-            .define(BUFFER_MAX_BYTES, ConfigDef.Type.INT, 1 << 20, ConfigDef.Range.atLeast(1024),
+            .define(BUFFER_MAX_CHARS, ConfigDef.Type.INT, 1 << 20, ConfigDef.Range.atLeast(1024),
                     ConfigDef.Importance.LOW,
                     "Characters of lines held per file between flushes; beyond this, whole lines are written early "
                             + "so memory stays bounded.",
@@ -43,13 +43,13 @@ public final class JsonLinesSinkConfig extends AbstractConfig {
 
     private final Path dir;
     private final Map<String, String> filesByTopic;
-    private final int bufferMaxBytes;
+    private final int bufferMaxChars;
 
     public JsonLinesSinkConfig(Map<String, String> props) {
         super(CONFIG_DEF, props);
         this.dir = Path.of(getString(JSONL_DIR));
         this.filesByTopic = parseFiles(JSONL_FILES, getList(JSONL_FILES));
-        this.bufferMaxBytes = getInt(BUFFER_MAX_BYTES);
+        this.bufferMaxChars = getInt(BUFFER_MAX_CHARS);
     }
 
     public Path dir() {
@@ -61,8 +61,8 @@ public final class JsonLinesSinkConfig extends AbstractConfig {
         return filesByTopic;
     }
 
-    public int bufferMaxBytes() {
-        return bufferMaxBytes;
+    public int bufferMaxChars() {
+        return bufferMaxChars;
     }
 
     /**

@@ -99,7 +99,7 @@ public final class JsonLinesSinkTask extends SinkTask {
             return;
         }
         file.append(AvroJson.toJson(value));
-        if (file.pendingChars() > config.bufferMaxBytes()) {
+        if (file.pendingChars() > config.bufferMaxChars()) {
             writeOrRetry(file);
         }
     }

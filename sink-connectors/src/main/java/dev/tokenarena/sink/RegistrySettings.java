@@ -30,7 +30,7 @@ final class RegistrySettings {
                                 + "http://localhost:8081; basic-auth credentials go in the URL as user:password@. "
                                 + "Masked in logs; written to provenance without credentials.",
                         GROUP, 1, ConfigDef.Width.LONG, "Schema Registry URL")
-                .define(FACTORY, ConfigDef.Type.CLASS, RestRegistryClientFactory.class,
+                .define(FACTORY, ConfigDef.Type.CLASS, RestRegistryClientFactory.class.getName(),
                         new FactoryValidator(), ConfigDef.Importance.LOW,
                         "Class implementing dev.tokenarena.sink.RegistryClientFactory that makes the registry "
                                 + "client. The default speaks the Confluent REST API; tests plug in an in-memory registry.",

@@ -123,7 +123,7 @@ class JsonLinesSinkTaskTest {
 
     @Test
     void shouldWriteEarlyWhenBufferExceedsLimit() throws IOException {
-        JsonLinesSinkTask task = task(new FakeSinkTaskContext(true), Map.of(JsonLinesSinkConfig.BUFFER_MAX_BYTES, "1024"));
+        JsonLinesSinkTask task = task(new FakeSinkTaskContext(true), Map.of(JsonLinesSinkConfig.BUFFER_MAX_CHARS, "1024"));
         byte[] value = alert(Fixtures.alert("a-1", "OPEN"));
         int lineChars = AvroJsonLength.of(Fixtures.alert("a-1", "OPEN")) + 1;
         int records = 1024 / lineChars + 1;
