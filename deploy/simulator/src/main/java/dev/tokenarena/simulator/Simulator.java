@@ -11,7 +11,11 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,9 +82,12 @@ public final class Simulator implements AutoCloseable {
     Encoding o200k = Vocabulary.o200k();
     Planner planner = new Planner(new Responder(
         new TokenModel(Vocabulary.build(o200k)), Gsm8kBank.loadDefault(), o200k));
+    warmUp(planner, specs.get(0));
     int cpus = Runtime.getRuntime().availableProcessors();
-    ExecutorService compute = new ThreadPoolExecutor(cpus, cpus, 30, TimeUnit.SECONDS,
+    ThreadPoolExecutor compute = new ThreadPoolExecutor(cpus, cpus, 30, TimeUnit.SECONDS,
         new ArrayBlockingQueue<>(MAX_PENDING_PLANS), daemonThreads("simulator-compute"));
+    // Thread start-up would otherwise land in the first requests' TTFT.
+    compute.prestartAllCoreThreads();
     EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     EventLoopGroup workers = new MultiThreadIoEventLoopGroup(Math.max(2, cpus), NioIoHandler.newFactory());
     Map<String, Channel> bound = new LinkedHashMap<>();
@@ -109,6 +116,7 @@ public final class Simulator implements AutoCloseable {
         LOG.info("simulator region {} listening on {} (network delay {} ms)", listener.region(),
             channel.localAddress(), listener.networkDelayMs());
       }
+      warmUp(simulator.port(listeners.get(0).region()));
     } catch (RuntimeException e) {
       simulator.close();
       throw e;
@@ -168,6 +176,38 @@ public final class Simulator implements AutoCloseable {
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     boss.terminationFuture().syncUninterruptibly();
     compute.shutdownNow();
+  }
+
+  /**
+   * Plans and renders one answer per route before the ports open: the first tokenizer call,
+   * class loading and JSON set-up take long enough to distort the first TTFT a probe measures.
+   */
+  private static void warmUp(Planner planner, SkuSpec spec) {
+    for (ApiRequest.Route route : ApiRequest.Route.values()) {
+      ApiRequest request = new ApiRequest(route, DefaultFleet.MODEL, "warm up", 8, true, true, 0, 5);
+      Plan plan = planner.plan(spec, request, 0, 0, false, "warm-up", 0);
+      WireRenderer renderer = WireRenderer.of(route, spec.style());
+      renderer.open(plan);
+      renderer.token(plan, 0);
+      renderer.close(plan);
+      renderer.body(plan);
+    }
+  }
+
+  /**
+   * One {@code GET /healthz} over loopback so that the HTTP pipeline's classes are loaded before
+   * the first real request: that first request would otherwise carry ~200 ms of class loading.
+   */
+  private static void warmUp(int port) {
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(5_000);
+      socket.getOutputStream().write(
+          "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+              .getBytes(StandardCharsets.US_ASCII));
+      socket.getInputStream().readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException("simulator port " + port + " does not answer on loopback", e);
+    }
   }
 
   private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {

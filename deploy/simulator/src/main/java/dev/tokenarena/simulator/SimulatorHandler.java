@@ -129,6 +129,13 @@ final class SimulatorHandler extends SimpleChannelInboundHandler<FullHttpRequest
           "malformed HTTP request", "invalid_request_error", "bad_request")));
       return;
     }
+    if (HttpMethod.GET.equals(request.method()) && "/healthz".equals(request.uri())) {
+      FullHttpResponse ok = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+          Unpooled.copiedBuffer("ok\n", StandardCharsets.UTF_8));
+      ok.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN);
+      send(ok, keepAlive);
+      return;
+    }
     if (target == null) {
       sendLater(arrival, keepAlive, json(HttpResponseStatus.NOT_FOUND, openAiError(
           "no route for " + new QueryStringDecoder(request.uri()).path()
@@ -185,11 +192,18 @@ final class SimulatorHandler extends SimpleChannelInboundHandler<FullHttpRequest
           outcome = error(anthropic, "invalid_request_error", "body is not valid JSON", "bad_request");
         } catch (ApiRequest.BadRequest e) {
           outcome = error(anthropic, "invalid_request_error", e.getMessage(), "bad_request");
+        } catch (RuntimeException bug) {
+          // Degrade, never hang the connection: answer and keep serving.
+          LOG.warn("simulator failed to plan a request to {}", spec.endpointId(), bug);
+          outcome = bug;
         }
         Object result = outcome;
         ctx.executor().execute(() -> {
           if (result instanceof Plan plan) {
             start(plan, arrival, keepAlive, requestId);
+          } else if (result instanceof RuntimeException) {
+            sendLater(arrival, keepAlive, json(HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                error(anthropic, "api_error", "simulator bug; see its log", "internal_error")));
           } else {
             sendLater(arrival, keepAlive, json(HttpResponseStatus.BAD_REQUEST, (ObjectNode) result));
           }
