@@ -5,15 +5,16 @@ import dev.tokenarena.scoring.avro.FidelityObservation;
 import dev.tokenarena.scoring.avro.FidelityStats;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.apache.kafka.streams.processor.api.Processor;
-import org.apache.kafka.streams.processor.api.ProcessorContext;
-import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Keyed by endpoint_id: the latest SKL per prompt, and from them F = 100 exp(-mean SKL over
  * prompts), the status and the noise floor F of the model's reference over the same prompts.
- * Emits the endpoint's stats on every observation.
+ * Emits the endpoint's stats on every observation. A fixed-key processor: the key stays
+ * endpoint_id, so the table built from its output needs no repartition.
  *
  * <pre>
  * time | observation (prompt, SKL) | state                | output
@@ -22,11 +23,11 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * t3   | (p1, 0.1)                 | {p1: 0.1, p2: 0.2}   | F = 100 e^-0.15 = 86.07
  * </pre>
  */
-final class EndpointFidelity implements Processor<String, FidelityObservation, String, FidelityStats> {
+final class EndpointFidelity implements FixedKeyProcessor<String, FidelityObservation, FidelityStats> {
 
     private final String storeName;
     private final ScoringParams params;
-    private ProcessorContext<String, FidelityStats> context;
+    private FixedKeyProcessorContext<String, FidelityStats> context;
     private KeyValueStore<String, FidelityEndpointState> store;
 
     EndpointFidelity(String storeName, ScoringParams params) {
@@ -35,13 +36,13 @@ final class EndpointFidelity implements Processor<String, FidelityObservation, S
     }
 
     @Override
-    public void init(ProcessorContext<String, FidelityStats> context) {
+    public void init(FixedKeyProcessorContext<String, FidelityStats> context) {
         this.context = context;
         this.store = context.getStateStore(storeName);
     }
 
     @Override
-    public void process(Record<String, FidelityObservation> record) {
+    public void process(FixedKeyRecord<String, FidelityObservation> record) {
         FidelityObservation obs = record.value();
         if (obs == null) {
             return;
@@ -56,8 +57,7 @@ final class EndpointFidelity implements Processor<String, FidelityObservation, S
         FidelityEndpointState state = FidelityEndpointState.newBuilder().setModel(obs.getModel())
                 .setReference(obs.getReference()).setSklByPrompt(skl).setNoiseSklByPrompt(noise).build();
         store.put(record.key(), state);
-        context.forward(new Record<>(record.key(), stats(record.key(), state, record.timestamp()), record.timestamp(),
-                record.headers()));
+        context.forward(record.withValue(stats(record.key(), state, record.timestamp())));
     }
 
     FidelityStats stats(String endpointId, FidelityEndpointState state, long eventTimeMs) {

@@ -198,6 +198,9 @@ public final class ScoringTopology {
             AvroWireSerde<ProbeResult> probeSerde = serde(Topics.PROBE_RESULTS);
             AvroWireSerde<ProbeWindowAgg> probeAggSerde = internal(ProbeWindowAgg.class);
             AvroWireSerde<ProbeStats> probeStatsSerde = internal(ProbeStats.class);
+            // Windowed<endpoint> -> endpoint keeps the partition, but the DSL flags every key change,
+            // so toTable adds a (named) repartition topic. Accepted: one small record per window
+            // update after caching; the alternative is hand-written windowing.
             keyValueStore(PROBE_TRAILING_STORE, Serdes.Long());
             long probeAdvanceMs = w.probeAdvance().toMillis();
             KTable<String, ProbeStats> probeStats = probes
@@ -264,7 +267,7 @@ public final class ScoringTopology {
                             Named.as("fidelity-compare-with-reference"), REFERENCE_STORE, NOISE_STORE)
                     .repartition(Repartitioned.<String, FidelityObservation>as("fidelity-observations-by-endpoint")
                             .withKeySerde(str).withValueSerde(internal(FidelityObservation.class)))
-                    .process(() -> new EndpointFidelity(FIDELITY_ENDPOINT_STORE, params),
+                    .processValues(() -> new EndpointFidelity(FIDELITY_ENDPOINT_STORE, params),
                             Named.as("fidelity-per-endpoint"), FIDELITY_ENDPOINT_STORE);
             KTable<String, FidelityStats> fidelityTable = fidelity.toTable(Named.as("fidelity-stats-table"),
                     Materialized.<String, FidelityStats, KeyValueStore<Bytes, byte[]>>as(FIDELITY_STATS_STORE)

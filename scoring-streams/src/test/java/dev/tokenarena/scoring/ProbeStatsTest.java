@@ -3,7 +3,6 @@ package dev.tokenarena.scoring;
 import static dev.tokenarena.scoring.Events.MINUTE;
 import static dev.tokenarena.scoring.Events.T0;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.tokenarena.scoring.avro.ProbeStats;
 import org.junit.jupiter.api.Test;
@@ -24,8 +23,8 @@ class ProbeStatsTest {
             // DDSketch p50 of {100, 300}: rank = 0.5 x (2 - 1) = 0.5, the first bin whose cumulative
             // count (1) exceeds 0.5 holds 100, so p50 = 100 within the 1% relative accuracy.
             assertEquals(100.0, s.getTtftMsP50(), 1.0);
-            // p99: rank = 0.99 x 1 = 0.99 < 1 is still the first value... DDSketch returns 100 too;
-            // p90 likewise. Only with a third value does the upper one show: see the next test.
+            // p99: rank = 0.99 x 1 = 0.99, and the first bin's count 1 > 0.99, so DDSketch answers 100
+            // too: with two values every quantile below 1 is the lower one.
             assertEquals(100.0, s.getTtftMsP99(), 1.0);
             assertEquals(1.0, s.getSuccessRate(), 1e-12);
         }
