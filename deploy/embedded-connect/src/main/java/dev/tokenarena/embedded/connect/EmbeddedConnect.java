@@ -114,7 +114,10 @@ public final class EmbeddedConnect implements AutoCloseable {
         Plugins plugins = new Plugins(props);
         Connect<StandaloneHerder> connect;
         URI restUrl;
-        try (LoaderSwap ignored = plugins.withClassLoader(plugins.delegatingLoader())) {
+        // Connect resolves plugins through the thread's context loader while it builds the worker;
+        // the CLI swaps it for good, we give the caller's thread its own loader back.
+        LoaderSwap swap = plugins.withClassLoader(plugins.delegatingLoader());
+        try {
             StandaloneConfig config = new StandaloneConfig(props);
             RestClient restClient = new RestClient(config);
             ConnectRestServer restServer = new ConnectRestServer(config.rebalanceTimeout(), restClient, props);
@@ -145,6 +148,8 @@ public final class EmbeddedConnect implements AutoCloseable {
                 throw new IllegalStateException("cannot start the Connect worker against " + bootstrapServers
                         + ": " + e.getMessage(), e);
             }
+        } finally {
+            swap.close();
         }
         Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
         log.info("Embedded Connect standalone worker started in {} ms, REST at {}", took.toMillis(), restUrl);
