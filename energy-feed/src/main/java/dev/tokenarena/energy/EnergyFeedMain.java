@@ -2,6 +2,7 @@ package dev.tokenarena.energy;
 
 import dev.tokenarena.schemas.catalog.Catalog;
 import dev.tokenarena.schemas.catalog.CatalogException;
+import dev.tokenarena.schemas.registry.RestSchemaRegistryClient;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
@@ -48,8 +49,8 @@ public final class EnergyFeedMain implements Callable<Integer> {
         try {
             loaded = load(config);
             sink = new KafkaFeedSink(loaded.config().bootstrapServers(),
-                    RegistryClients.rest(loaded.config().schemaRegistryUrl()));
-        } catch (ConfigException | CatalogException | GridTableException e) {
+                    new RestSchemaRegistryClient(loaded.config().schemaRegistryUrl()));
+        } catch (ConfigException | CatalogException | GridTableException | IllegalArgumentException e) {
             spec.commandLine().getErr().println("energy-feed: " + e.getMessage());
             return 2;
         }

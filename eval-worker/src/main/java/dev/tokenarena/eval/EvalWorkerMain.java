@@ -3,6 +3,7 @@ package dev.tokenarena.eval;
 import dev.tokenarena.schemas.catalog.Catalog;
 import dev.tokenarena.schemas.catalog.CatalogEntry;
 import dev.tokenarena.schemas.catalog.CatalogException;
+import dev.tokenarena.schemas.registry.RestSchemaRegistryClient;
 import dev.tokenarena.schemas.v1.Endpoint;
 import dev.tokenarena.schemas.v1.PriceQuote;
 import java.nio.file.Path;
@@ -58,9 +59,9 @@ public final class EvalWorkerMain implements Callable<Integer> {
         KafkaEvalSink sink;
         EvalWorker worker;
         try {
-            sink = new KafkaEvalSink(cfg.bootstrapServers(), RegistryClients.rest(cfg.schemaRegistryUrl()));
+            sink = new KafkaEvalSink(cfg.bootstrapServers(), new RestSchemaRegistryClient(cfg.schemaRegistryUrl()));
             worker = new EvalWorker(cfg, () -> endpoints, quotes::get, sink, Clock.systemUTC(), env);
-        } catch (ConfigException | SuiteException e) {
+        } catch (ConfigException | SuiteException | IllegalArgumentException e) {
             spec.commandLine().getErr().println("eval-worker: " + e.getMessage());
             return 2;
         }
