@@ -46,7 +46,6 @@ public final class JsonLinesSinkTask extends SinkTask {
     @Override
     public void start(Map<String, String> props) {
         config = new JsonLinesSinkConfig(props);
-        AvroTrust.trustGeneratedPackage();
         logPrefix = "JsonLinesSinkTask[" + props.getOrDefault("name", "?") + "]";
         SchemaRegistryClient registry = RegistrySettings.client(config);
         config.filesByTopic().forEach((topic, file) -> {

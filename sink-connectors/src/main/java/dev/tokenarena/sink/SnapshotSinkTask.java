@@ -41,7 +41,6 @@ public final class SnapshotSinkTask extends SinkTask {
     @Override
     public void start(Map<String, String> props) {
         config = new SnapshotSinkConfig(props);
-        AvroTrust.trustGeneratedPackage();
         logPrefix = "SnapshotSinkTask[" + props.getOrDefault("name", "?") + "]";
         SchemaRegistryClient registry = RegistrySettings.client(config);
         serde = AvroWireSerde.forTopic(Topics.LEADERBOARD, registry);
