@@ -73,6 +73,10 @@ public final class NumericGrader {
             BigDecimal value = new BigDecimal(s).stripTrailingZeros();
             return value.signum() == 0 ? "0" : value.toPlainString();
         }
-        return answer.strip().replaceAll("\\s+", " ").toLowerCase(Locale.ROOT);
+        String text = answer.strip().replaceAll("\\s+", " ").toLowerCase(Locale.ROOT);
+        while (text.endsWith(".")) {
+            text = text.substring(0, text.length() - 1);
+        }
+        return text;
     }
 }

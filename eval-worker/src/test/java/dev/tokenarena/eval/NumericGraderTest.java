@@ -22,7 +22,7 @@ class NumericGraderTest {
             "First 3, then 4. #### 2.50                          | 2.5",
             "The answer is -12.                                  | -12",
             "Costs were 1,200 and then 1,500.50 dollars          | 1500.5",
-            "#### forty                                          | forty",
+            "#### Forty.                                         | forty",
             "12 + 3 = 15\\n#### 15\\nActually #### 16              | 16",
             "Total: 10.0                                         | 10",
             "It is 0.0                                           | 0",
