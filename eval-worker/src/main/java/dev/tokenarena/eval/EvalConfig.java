@@ -25,6 +25,7 @@ public final class EvalConfig extends AbstractConfig {
     public static final String PROMPT_SET = "fingerprint.prompt.set";
     public static final String TOP_K = "fingerprint.top.k";
     public static final String FINGERPRINT_MAX_TOKENS = "fingerprint.max.tokens";
+    public static final String FINGERPRINT_PROMPT_LIMIT = "fingerprint.prompt.limit";
 
     private static final ConfigDef DEF = CommonConfig.define(new ConfigDef())
             .define(CATALOG_FILE, Type.STRING, "", Importance.HIGH,
@@ -50,7 +51,11 @@ public final class EvalConfig extends AbstractConfig {
             .define(TOP_K, Type.INT, 5, Range.between(1, 20), Importance.LOW,
                     "top_logprobs alternatives requested per fingerprint position, count.")
             .define(FINGERPRINT_MAX_TOKENS, Type.INT, 16, Range.between(1, 4096), Importance.LOW,
-                    "max_tokens of fingerprint requests, tokens.");
+                    "max_tokens of fingerprint requests, tokens.")
+            .define(FINGERPRINT_PROMPT_LIMIT, Type.INT, 0, Range.atLeast(0), Importance.LOW,
+                    "Use only the first N prompts of the set (0 = all). Fidelity keeps the latest divergence per"
+                    + " prompt, so a smaller set re-measures every prompt sooner: the demo uses 32 so a silent"
+                    + " change and its revert both show within minutes.");
 
     private final String catalogFile;
     private final long intervalMs;
@@ -64,6 +69,7 @@ public final class EvalConfig extends AbstractConfig {
     private final String promptSet;
     private final int topK;
     private final int fingerprintMaxTokens;
+    private final int fingerprintPromptLimit;
 
     public EvalConfig(Map<?, ?> props) {
         super(DEF, props, false);
@@ -79,6 +85,7 @@ public final class EvalConfig extends AbstractConfig {
         this.promptSet = getString(PROMPT_SET).trim();
         this.topK = getInt(TOP_K);
         this.fingerprintMaxTokens = getInt(FINGERPRINT_MAX_TOKENS);
+        this.fingerprintPromptLimit = getInt(FINGERPRINT_PROMPT_LIMIT);
     }
 
     /** Reads a properties file with ARENA_* environment overrides (see {@link CommonConfig#load}). */
@@ -137,6 +144,11 @@ public final class EvalConfig extends AbstractConfig {
 
     public int fingerprintMaxTokens() {
         return fingerprintMaxTokens;
+    }
+
+    /** First N prompts of the set to use, 0 for all. */
+    public int fingerprintPromptLimit() {
+        return fingerprintPromptLimit;
     }
 
     public String bootstrapServers() {

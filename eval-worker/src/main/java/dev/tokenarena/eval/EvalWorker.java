@@ -94,7 +94,7 @@ public final class EvalWorker implements AutoCloseable {
         this.ticker = Objects.requireNonNull(ticker, "ticker");
         // Loaded here so a bad suite, prompt set or position file fails at startup, not mid-run.
         this.suite = config.suiteFile().map(Gsm8kSuite::load).orElseGet(Gsm8kSuite::sample);
-        this.promptSet = FingerprintPromptSet.load(config.promptSet());
+        this.promptSet = FingerprintPromptSet.load(config.promptSet()).firstPrompts(config.fingerprintPromptLimit());
         this.positionFile = config.stateDir().map(PositionFile::new);
         positionFile.ifPresent(f -> positions.putAll(f.read()));
         this.requests = Executors.newFixedThreadPool(config.maxInFlight(), daemon("eval-request"));

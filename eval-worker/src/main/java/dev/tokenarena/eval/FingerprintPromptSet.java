@@ -69,6 +69,14 @@ public final class FingerprintPromptSet {
         return new FingerprintPromptSet(name, prompts);
     }
 
+    /** The first {@code limit} prompts of this set (all when limit is 0 or not smaller than the set). */
+    public FingerprintPromptSet firstPrompts(int limit) {
+        if (limit <= 0 || limit >= prompts.size()) {
+            return this;
+        }
+        return new FingerprintPromptSet(name, prompts.subList(0, limit));
+    }
+
     public String name() {
         return name;
     }
