@@ -1,0 +1,79 @@
+package dev.tokenarena.scoring;
+
+import dev.tokenarena.schemas.Topics;
+import dev.tokenarena.schemas.registry.SchemaRegistryClient;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Properties;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.BuiltInDslStoreSuppliers;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The scoring application: the topology of {@link ScoringTopology} run by Kafka Streams with
+ * exactly_once_v2, RocksDB stores and the DLQ handler. Wires and manages lifecycle only.
+ */
+public final class ScoringApp implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ScoringApp.class);
+    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+    private final ScoringConfig config;
+    private final DeadLetterCounter deadLetters = new DeadLetterCounter();
+    private final Topology topology;
+    private final KafkaStreams streams;
+
+    public ScoringApp(ScoringConfig config, SchemaRegistryClient registry) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.topology = ScoringTopology.build(config.params(), registry, config.outputNamespace());
+        this.streams = new KafkaStreams(topology, streamsProperties(config, deadLetters));
+    }
+
+    /** The Kafka Streams settings this app runs with. */
+    static Properties streamsProperties(ScoringConfig config, DeadLetterCounter counter) {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitIntervalMs());
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.numStreamThreads());
+        p.put(StreamsConfig.DSL_STORE_SUPPLIERS_CLASS_CONFIG, BuiltInDslStoreSuppliers.RocksDBDslStoreSuppliers.class);
+        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        p.put(DeadLetterHandler.DLQ_TOPIC_CONFIG, ScoringTopology.outputTopic(Topics.DLQ, config.outputNamespace()));
+        p.put(DeadLetterHandler.COUNTER_CONFIG, counter);
+        return p;
+    }
+
+    public void start() {
+        LOG.info("starting scoring app {} (config hash {}, namespace '{}')", config.applicationId(),
+                config.params().configHash(), config.outputNamespace());
+        streams.start();
+    }
+
+    @Override
+    public void close() {
+        streams.close(CLOSE_TIMEOUT);
+    }
+
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    public Topology topology() {
+        return topology;
+    }
+
+    public ScoringParams params() {
+        return config.params();
+    }
+
+    /** Undecodable records sent to the DLQ so far, by source topic. */
+    public DeadLetterCounter deadLetters() {
+        return deadLetters;
+    }
+}
