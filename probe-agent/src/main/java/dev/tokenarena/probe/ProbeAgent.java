@@ -186,21 +186,15 @@ public final class ProbeAgent implements AutoCloseable {
                 int canaryIndex, boolean needle) {
     }
 
+    /**
+     * The round's steps in the order they run. Needle probes (every needle.every.rounds rounds)
+     * and canaries go first: they are few and each must complete to mean anything, while a slow
+     * endpoint that runs out of round time loses only some timing samples, which the next round
+     * replaces.
+     */
     List<Step> plan(Endpoint endpoint, long round) {
         int cap = inputCap(endpoint);
         List<Step> steps = new ArrayList<>();
-        TreeSet<Integer> inputs = new TreeSet<>();
-        for (int target : config.inputTokens()) {
-            inputs.add(Math.min(target, cap));
-        }
-        for (int input : inputs) {
-            for (int c : config.concurrency()) {
-                steps.add(new Step("timing-in" + label(input) + "-c" + c, ProbeRequest.TIMING, input, c, null, -1, false));
-            }
-        }
-        for (int i = 0; i < config.canaryCount(); i++) {
-            steps.add(new Step(CanaryPrompts.id(i), ProbeRequest.CANARY, 0, 1, 0.0, i, false));
-        }
         if (round % config.needleEveryRounds() == 0) {
             TreeSet<Integer> lengths = new TreeSet<>();
             for (int length : config.needleLengths()) {
@@ -208,6 +202,18 @@ public final class ProbeAgent implements AutoCloseable {
             }
             for (int length : lengths) {
                 steps.add(new Step("needle-" + length, ProbeRequest.NEEDLE, length, 1, 0.0, -1, true));
+            }
+        }
+        for (int i = 0; i < config.canaryCount(); i++) {
+            steps.add(new Step(CanaryPrompts.id(i), ProbeRequest.CANARY, 0, 1, 0.0, i, false));
+        }
+        TreeSet<Integer> inputs = new TreeSet<>();
+        for (int target : config.inputTokens()) {
+            inputs.add(Math.min(target, cap));
+        }
+        for (int input : inputs) {
+            for (int c : config.concurrency()) {
+                steps.add(new Step("timing-in" + label(input) + "-c" + c, ProbeRequest.TIMING, input, c, null, -1, false));
             }
         }
         return steps;

@@ -71,6 +71,25 @@ class ProbeAgentTest {
     }
 
     @Test
+    void shouldPlanNeedlesAndCanariesBeforeTimingWhenNeedleRoundIsDue() {
+        Map<String, String> cfg = baseConfig();
+        cfg.put("input.tokens", "100");
+        cfg.put("concurrency", "1,3");
+        cfg.put("canary.count", "1");
+        cfg.put("needle.lengths", "200");
+        cfg.put("needle.every.rounds", "2");
+        try (ProbeAgent agent = new ProbeAgent(new ProbeAgentConfig(cfg), List::of, results::add,
+                FIXED, Ticker.SYSTEM, name -> null)) {
+            // round 0 is a needle round (0 mod 2 = 0): needle, canary, then the two timing steps
+            assertEquals(List.of("needle-200", "canary-0", "timing-in100-c1", "timing-in100-c3"),
+                    agent.plan(endpoint("ep-a"), 0).stream().map(ProbeAgent.Step::scenario).toList());
+            // round 1 is not: canary, then timing
+            assertEquals(List.of("canary-0", "timing-in100-c1", "timing-in100-c3"),
+                    agent.plan(endpoint("ep-a"), 1).stream().map(ProbeAgent.Step::scenario).toList());
+        }
+    }
+
+    @Test
     void shouldRunEveryScenarioCappedAtContextWhenRoundIncludesNeedles() throws Exception {
         server.script(ProbeAgentTest::answer);
         Map<String, String> cfg = baseConfig();
