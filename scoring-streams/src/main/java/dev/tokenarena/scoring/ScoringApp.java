@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Properties;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.BuiltInDslStoreSuppliers;
@@ -30,6 +31,12 @@ public final class ScoringApp implements AutoCloseable {
         this.config = Objects.requireNonNull(config, "config");
         this.topology = ScoringTopology.build(config.params(), registry, config.outputNamespace());
         this.streams = new KafkaStreams(topology, streamsProperties(config, deadLetters));
+        // A stream thread that dies on an unexpected error is replaced, loudly, rather than
+        // leaving the application silently stopped while its producers keep publishing.
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("scoring stream thread failed; replacing it", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
     }
 
     /** The Kafka Streams settings this app runs with. */
@@ -58,6 +65,11 @@ public final class ScoringApp implements AutoCloseable {
     @Override
     public void close() {
         streams.close(CLOSE_TIMEOUT);
+    }
+
+    /** The Streams client's state (RUNNING, REBALANCING, ERROR, ...). */
+    public KafkaStreams.State state() {
+        return streams.state();
     }
 
     public KafkaStreams streams() {

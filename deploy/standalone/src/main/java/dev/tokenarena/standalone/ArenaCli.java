@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "arena", mixinStandardHelpOptions = true, version = "TokenArena 0.1.0",
         description = "Continuous endpoint-level benchmark for LLM inference.",
-        subcommands = {DemoCommand.class, RunCommand.class, EvalCommand.class, ConfigDocsCommand.class,
+        subcommands = {DemoCommand.class, RunCommand.class, EvalCommand.class, TopicsCommand.class, ConfigDocsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class ArenaCli {
 

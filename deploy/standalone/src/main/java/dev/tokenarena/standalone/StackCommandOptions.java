@@ -1,0 +1,74 @@
+package dev.tokenarena.standalone;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** Options shared by {@code demo} and {@code run}. */
+final class StackCommandOptions {
+
+    @Option(names = "--duration", defaultValue = "2m", converter = DurationConverter.class,
+            description = "How long to run (e.g. 90s, 2m, 1h). Default: ${DEFAULT-VALUE}.")
+    Duration duration;
+
+    @Option(names = "--out", defaultValue = "arena-out",
+            description = "Directory for the output contract. Default: ${DEFAULT-VALUE}.")
+    Path out;
+
+    @Option(names = "--work-dir", description = "Directory for broker and state data. Default: <out>/.work.")
+    Path workDir;
+
+    @Option(names = "--kafka-port", defaultValue = "9092", description = "Broker port. Default: ${DEFAULT-VALUE}.")
+    int kafkaPort;
+
+    @Option(names = "--registry-port", defaultValue = "8081", description = "Schema registry port. Default: ${DEFAULT-VALUE}.")
+    int registryPort;
+
+    @Option(names = "--api-port", defaultValue = "8080", description = "Status API port. Default: ${DEFAULT-VALUE}.")
+    int apiPort;
+
+    @Option(names = "--time-factor",
+            description = "Event time runs this many times faster than real time. Default: 60 for demo, 1 for run.")
+    Double timeFactor;
+
+    @Option(names = "--regions", split = ",", defaultValue = "us-east,eu-central,ap-southeast",
+            description = "Probe regions, one local agent each. Default: ${DEFAULT-VALUE}.")
+    List<String> regions;
+
+    @Option(names = "--probe-interval", converter = DurationConverter.class,
+            description = "Real time between probe rounds. Default: 5s for demo, 5m for run.")
+    Duration probeInterval;
+
+    @Option(names = "--eval-interval", converter = DurationConverter.class,
+            description = "Real time between eval rounds. Default: 5s for demo, 30m for run.")
+    Duration evalInterval;
+
+    /** Defaults that differ between the compressed demo and a real run. */
+    record Pace(double timeFactor, Duration probeInterval, Duration evalInterval) {
+    }
+
+    @Option(names = "--no-tables", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Print the leaderboards and alerts at the end. Default: on.")
+    boolean printTables = true;
+
+    StackOptions toOptions(Path catalog, Pace pace, List<Integer> inputTokens, List<Integer> concurrency,
+                           List<Integer> needles) {
+        double factor = timeFactor != null ? timeFactor : pace.timeFactor();
+        Duration probe = probeInterval != null ? probeInterval : pace.probeInterval();
+        Duration eval = evalInterval != null ? evalInterval : pace.evalInterval();
+        if (duration.isNegative() || duration.isZero()) {
+            throw new ArenaCli.BadInputException("--duration must be positive");
+        }
+        if (factor < 1) {
+            throw new ArenaCli.BadInputException("--time-factor must be >= 1, got " + factor);
+        }
+        if (regions.isEmpty()) {
+            throw new ArenaCli.BadInputException("--regions needs at least one region");
+        }
+        Path work = workDir != null ? workDir : out.resolve(".work");
+        return new StackOptions(catalog, out, work, duration, kafkaPort, registryPort, apiPort, factor,
+                List.copyOf(regions), probe, eval, inputTokens, concurrency, needles, 4, 10, 16,
+                0.35, 0.70, printTables);
+    }
+}

@@ -1,0 +1,67 @@
+package dev.tokenarena.standalone;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CliTest {
+
+    private record Result(int code, String err) {
+    }
+
+    private static Result run(String... args) {
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            int code = ArenaCli.run(args);
+            return new Result(code, err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void shouldExitTwoWithOneLineNamingTheFieldWhenCatalogueMissesAField(@TempDir Path dir) throws Exception {
+        Path catalog = dir.resolve("endpoints.yaml");
+        Files.writeString(catalog, """
+                endpoints:
+                  - id: acme-1
+                    provider: acme
+                    model: llama-3.3-70b
+                    sku: turbo
+                    precision: fp8
+                    region: us-east
+                    protocol: openai-chat
+                    base_url: https://api.acme.example/v1
+                    model_name: llama-turbo
+                    context_tokens: 131072
+                    price: {input_usd_per_mtok: 0.88, output_usd_per_mtok: 0.88}
+                """);
+        Result r = run("run", "--catalog", catalog.toString(), "--duration", "1s", "--out", dir.resolve("out").toString());
+        assertEquals(ArenaCli.EXIT_BAD_INPUT, r.code());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains("field 'grid_zone': missing required field"), r.err());
+    }
+
+    @Test
+    void shouldExitTwoWhenCatalogueFileDoesNotExist(@TempDir Path dir) {
+        Result r = run("run", "--catalog", dir.resolve("nope.yaml").toString(), "--duration", "1s");
+        assertEquals(ArenaCli.EXIT_BAD_INPUT, r.code());
+        assertTrue(r.err().contains("catalogue file not found"), r.err());
+    }
+
+    @Test
+    void shouldRefuseMalformedDurationWhenParsingOptions() {
+        Result r = run("demo", "--duration", "soon");
+        assertEquals(ArenaCli.EXIT_BAD_INPUT, r.code());
+        assertTrue(r.err().contains("'soon' is not a duration"), r.err());
+    }
+}
