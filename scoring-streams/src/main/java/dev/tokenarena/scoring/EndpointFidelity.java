@@ -54,10 +54,14 @@ final class EndpointFidelity implements FixedKeyProcessor<String, FidelityObserv
         if (obs.getNoiseSkl() != null) {
             noise.put(obs.getPromptId(), obs.getNoiseSkl());
         }
+        // Observations of one endpoint come from every (model, prompt) partition, so their event
+        // times interleave; the stats carry the newest time seen, keeping the table in time order.
+        long latest = Math.max(record.timestamp(), prev == null ? 0L : prev.getLatestEventMs());
         FidelityEndpointState state = FidelityEndpointState.newBuilder().setModel(obs.getModel())
-                .setReference(obs.getReference()).setSklByPrompt(skl).setNoiseSklByPrompt(noise).build();
+                .setReference(obs.getReference()).setSklByPrompt(skl).setNoiseSklByPrompt(noise)
+                .setLatestEventMs(latest).build();
         store.put(record.key(), state);
-        context.forward(record.withValue(stats(record.key(), state, record.timestamp())));
+        context.forward(record.withValue(stats(record.key(), state, latest)).withTimestamp(latest));
     }
 
     FidelityStats stats(String endpointId, FidelityEndpointState state, long eventTimeMs) {

@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "arena", mixinStandardHelpOptions = true, version = "TokenArena 0.1.0",
         description = "Continuous endpoint-level benchmark for LLM inference.",
-        subcommands = {DemoCommand.class, RunCommand.class, EvalCommand.class, TopicsCommand.class, ConfigDocsCommand.class,
+        subcommands = {DemoCommand.class, RunCommand.class, ComponentCommand.class, EvalCommand.class, TopicsCommand.class,
+                ConfigDocsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class ArenaCli {
 
@@ -26,6 +27,8 @@ public final class ArenaCli {
     /** Runs the CLI and returns its exit code (tests call this). */
     public static int run(String... args) {
         CommandLine cli = new CommandLine(ArenaCli.class);
+        // everything after the component's name belongs to the component, options included
+        cli.getSubcommands().get("component").setStopAtPositional(true);
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             Throwable root = rootCause(ex);
             cmd.getErr().println("arena " + cmd.getCommandName() + ": " + oneLine(root));
