@@ -49,7 +49,6 @@ public final class KafkaFeedSink implements FeedSink, AutoCloseable {
 
     /** For tests (MockProducer) and callers that manage their own producer. */
     public KafkaFeedSink(Producer<String, byte[]> producer, SchemaRegistryClient registry) {
-        AvroTrust.trustGeneratedPackage();
         this.producer = producer;
         this.endpoints = AvroWireSerde.forTopic(Topics.ENDPOINTS, registry);
         this.prices = AvroWireSerde.forTopic(Topics.PRICES, registry);

@@ -41,7 +41,6 @@ public final class KafkaEvalSink implements EvalSink, AutoCloseable {
 
     /** For tests (MockProducer) and callers that manage their own producer. */
     public KafkaEvalSink(Producer<String, byte[]> producer, SchemaRegistryClient registry) {
-        AvroTrust.trustGeneratedPackage();
         this.producer = producer;
         this.results = AvroWireSerde.forTopic(Topics.EVAL_RESULTS, registry);
         this.fingerprints = AvroWireSerde.forTopic(Topics.EVAL_FINGERPRINTS, registry);

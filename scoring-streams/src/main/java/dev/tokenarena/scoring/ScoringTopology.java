@@ -123,7 +123,6 @@ public final class ScoringTopology {
     public static Topology build(ScoringParams params, SchemaRegistryClient registry, String outputNamespace) {
         Objects.requireNonNull(params, "params");
         Objects.requireNonNull(registry, "registry");
-        AvroTrust.trustGeneratedPackages();
         return new Builder(params, registry, outputNamespace).build();
     }
 

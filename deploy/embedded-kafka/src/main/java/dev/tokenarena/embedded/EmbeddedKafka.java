@@ -180,7 +180,11 @@ public final class EmbeddedKafka implements AutoCloseable {
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 20_000));
     }
 
-    /** Creates topics, ignoring those that exist, and waits for them. */
+    /**
+     * Creates topics, ignoring those that exist, and waits until every partition has a leader:
+     * a creation future completes before leader election does, and a client that reads at once
+     * would be told the broker "does not host this topic-partition".
+     */
     public void createTopics(Collection<NewTopic> topics) {
         try (Admin admin = admin()) {
             admin.createTopics(topics).values().forEach((name, future) -> {
@@ -197,6 +201,34 @@ public final class EmbeddedKafka implements AutoCloseable {
                     throw new IllegalStateException("timed out creating topic " + name, e);
                 }
             });
+            awaitLeaders(admin, topics.stream().map(NewTopic::name).toList(), Duration.ofSeconds(30));
+        }
+    }
+
+    private static void awaitLeaders(Admin admin, List<String> names, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                boolean ready = admin.describeTopics(names).allTopicNames().get(5, TimeUnit.SECONDS).values().stream()
+                        .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+                if (ready) {
+                    return;
+                }
+            } catch (ExecutionException | TimeoutException e) {
+                // metadata not propagated yet: ask again until the deadline
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted waiting for leaders of " + names, e);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("no leader for every partition of " + names + " within " + timeout);
+            }
+            try {
+                TimeUnit.MILLISECONDS.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted waiting for leaders of " + names, e);
+            }
         }
     }
 

@@ -31,7 +31,6 @@ import java.util.Set;
 import java.util.UUID;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
-import org.apache.avro.util.ClassSecurityValidator;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -64,10 +63,6 @@ class RegistryServerIT {
     @BeforeAll
     static void broker() {
         kafka = EmbeddedKafka.shared();
-        // Avro 1.12 refuses to instantiate untrusted classes when decoding (STACK.md pitfall 6). AvroWireSerde does
-        // not trust our generated package itself yet (reported to the lead), so this test does.
-        ClassSecurityValidator.setGlobal(ClassSecurityValidator.composite(ClassSecurityValidator.getGlobal(),
-                type -> type.getPackageName().equals(GridIntensity.class.getPackageName())));
     }
 
     @Test
