@@ -34,6 +34,29 @@ final class LeaderboardTable {
         return sb.toString();
     }
 
+    /**
+     * Per-endpoint latency detail of one snapshot: TTFV and TPOT beside TTFT, and TTFT p50 per
+     * probe region (regions differ by network distance, not only by endpoint).
+     */
+    static String renderLatency(LeaderboardSnapshot snapshot) {
+        java.util.SortedSet<String> regions = new java.util.TreeSet<>();
+        snapshot.getRows().forEach(r -> regions.addAll(r.getComposite().getTtftMsP50ByRegion().keySet()));
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%nLatency detail (window %s, ms)%n", snapshot.getWindow()));
+        sb.append(String.format(Locale.ROOT, "%-30s %8s %8s %8s %8s", "endpoint", "ttft50", "ttfv50", "tpot50", "e2e50"));
+        regions.forEach(r -> sb.append(String.format(Locale.ROOT, " %14s", "ttft50@" + r)));
+        sb.append(String.format(Locale.ROOT, " %9s%n", "eff.ctx"));
+        snapshot.getRows().stream().map(LeaderboardRow::getComposite)
+                .sorted(java.util.Comparator.comparing(EndpointComposite::getEndpointId)).forEach(c -> {
+                    sb.append(String.format(Locale.ROOT, "%-30s %8s %8s %8s %8s", c.getEndpointId(), num(c.getTtftMsP50(), 0),
+                            num(c.getTtfvMsP50(), 0), num(c.getTpotMsP50(), 1), num(c.getE2eMsP50(), 0)));
+                    regions.forEach(r -> sb.append(String.format(Locale.ROOT, " %14s",
+                            num(c.getTtftMsP50ByRegion().get(r), 0))));
+                    sb.append(String.format(Locale.ROOT, " %9s%n",
+                            c.getEffectiveContextTokens() == null ? "-" : c.getEffectiveContextTokens().toString()));
+                });
+        return sb.toString();
+    }
+
     static String renderAlerts(List<DriftAlert> alerts) {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%nDrift alerts (%d)%n", alerts.size()));
         for (DriftAlert a : alerts) {

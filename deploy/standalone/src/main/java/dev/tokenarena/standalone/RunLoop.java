@@ -82,6 +82,9 @@ final class RunLoop {
             Map<String, LeaderboardSnapshot> boards = stack.view().leaderboards();
             if (options.printTables()) {
                 boards.values().forEach(b -> out.print(LeaderboardTable.render(b)));
+                if (!boards.isEmpty()) {
+                    out.print(LeaderboardTable.renderLatency(boards.values().iterator().next()));
+                }
                 out.print(LeaderboardTable.renderAlerts(stack.view().alerts()));
             }
             out.printf("%noutput written to %s (leaderboard-<preset>.json/.csv, alerts.jsonl, probe-results.jsonl)%s%n",
