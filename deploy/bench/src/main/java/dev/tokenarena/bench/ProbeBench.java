@@ -1,0 +1,376 @@
+package dev.tokenarena.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tokenarena.probe.BenchProbeClient;
+import dev.tokenarena.schemas.time.Ticker;
+import dev.tokenarena.simulator.SkuSpec;
+import dev.tokenarena.simulator.WireStyle;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code arena bench probe}: N concurrent streams through the probe agent's own client
+ * (StreamingHttpClient, the OpenAI parser and the ResultAssembler, via {@link BenchProbeClient})
+ * against a {@link ScheduleServer} in a child JVM that streams on the SKU's schedule and records
+ * when it wrote each token. TTFT error = the agent's reported {@code ttft_ms} minus the true TTFT
+ * (server's first-token write minus the client's request start), both on CLOCK_MONOTONIC; TPOT
+ * error likewise against the server's (last write - first write) / (tokens - 1). CPU and heap are
+ * this JVM's (the server runs in its own process). The same server then serves the same number
+ * of streams to a Python asyncio client (standard library only) and its figures are compared.
+ *
+ * <p>A benchmark, not a test: it prints figures and asserts nothing about them.
+ */
+@Command(name = "probe", mixinStandardHelpOptions = true,
+        description = "Benchmark the probe client: TTFT/TPOT error against server send times, CPU per 1k tokens, "
+                + "heap peak; the same streams through a Python asyncio client for comparison.")
+public final class ProbeBench implements Callable<Integer> {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String PATH = "/v1/chat/completions";
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--streams", defaultValue = "100", description = "Concurrent streams, all started at once (default ${DEFAULT-VALUE}).")
+    int streams;
+
+    @Option(names = "--json", description = "Print the figures as one JSON object.")
+    boolean json;
+
+    @Option(names = "--tokens", defaultValue = "128", description = "Output tokens per stream (default ${DEFAULT-VALUE}).")
+    int tokens;
+
+    @Option(names = "--ttft-ms", defaultValue = "200", description = "Scheduled time to first token, ms (default ${DEFAULT-VALUE}).")
+    double ttftMs;
+
+    @Option(names = "--tokens-per-second", defaultValue = "40", description = "Scheduled output speed per stream (default ${DEFAULT-VALUE}).")
+    double tokensPerSecond;
+
+    @Option(names = "--input-tokens", defaultValue = "256", description = "Prompt length, o200k tokens (default ${DEFAULT-VALUE}).")
+    int inputTokens;
+
+    @Option(names = "--io-threads", defaultValue = "1", description = "Client event-loop threads (default ${DEFAULT-VALUE}: one core's worth).")
+    int ioThreads;
+
+    @Option(names = "--server-threads", defaultValue = "1", description = "Schedule server event-loop threads (default ${DEFAULT-VALUE}).")
+    int serverThreads;
+
+    @Option(names = "--warmup", defaultValue = "200", description = "Unmeasured streams first, to warm the JIT (default ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--other-client", defaultValue = "python", description = "python or none (default ${DEFAULT-VALUE}).")
+    String otherClient;
+
+    @Option(names = "--python", defaultValue = "python3", description = "Python 3 interpreter (default ${DEFAULT-VALUE}).")
+    String python;
+
+    @Option(names = "--timeout-s", defaultValue = "300", description = "Give up on a phase after this long (default ${DEFAULT-VALUE}).")
+    long timeoutS;
+
+    /** For picocli. */
+    public ProbeBench() {
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (streams < 1 || tokens < 2 || ioThreads < 1 || warmup < 0) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "need --streams >= 1, --tokens >= 2, --io-threads >= 1, --warmup >= 0");
+        }
+        ObjectNode out = run();
+        PrintWriter w = spec.commandLine().getOut();
+        if (json) {
+            w.println(JSON.writeValueAsString(out));
+        } else {
+            w.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(out));
+        }
+        w.flush();
+        return 0;
+    }
+
+    /** One server stamp line. */
+    record Stamp(long receivedNanos, long firstSentNanos, long lastSentNanos, int tokens, long maxLatenessNanos) {
+        double ttftMs(long clientStartNanos) {
+            return (firstSentNanos - clientStartNanos) / 1e6;
+        }
+
+        double tpotMs() {
+            return (lastSentNanos - firstSentNanos) / 1e6 / (tokens - 1);
+        }
+    }
+
+    ObjectNode run() throws Exception {
+        // The SKU under test, in the simulator's own terms; the schedule server uses its timing with
+        // no jitter and no prefill term so every token has one known due time.
+        SkuSpec sku = SkuSpec.builder("bench-sku", WireStyle.VLLM).ttftMs(ttftMs).tokensPerSecond(tokensPerSecond)
+                .jitterFraction(0).build();
+        ObjectNode out = JSON.createObjectNode();
+        out.put("streams", streams);
+        out.put("cpus", Runtime.getRuntime().availableProcessors());
+        out.put("load_average_1m_start", ProcessMeter.loadAverage());
+        ObjectNode sched = out.putObject("schedule");
+        sched.put("sku", sku.endpointId());
+        sched.put("ttft_ms", sku.ttftMs());
+        sched.put("tokens_per_second", sku.tokensPerSecond());
+        sched.put("tokens_per_stream", tokens);
+        sched.put("input_tokens", inputTokens);
+        out.put("io_threads", ioThreads);
+        try (ServerProcess server = ServerProcess.start(sku, tokens, serverThreads)) {
+            ExecutorService workers = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()));
+            try (BenchProbeClient client = new BenchProbeClient(ioThreads, Ticker.SYSTEM, workers)) {
+                String base = "http://127.0.0.1:" + server.port + "/v1";
+                if (warmup > 0) {
+                    runJava(client, base, warmup, new ProcessMeter());
+                    server.stamps();
+                }
+                javaPhase(client, base, server, out);
+            } finally {
+                workers.shutdownNow();
+            }
+            if ("python".equals(otherClient)) {
+                ObjectNode other = out.putObject("other_client");
+                pythonPhase(server, other);
+                double javaTtft = out.path("ttft_error_ms_p99").asDouble();
+                double javaCpu = out.path("cpu_ms_per_1k_tokens").asDouble();
+                ObjectNode ratio = out.putObject("ratio");
+                ratio.put("ttft_error_p99_other_over_ours", Quantiles.round3(other.path("ttft_error_ms_p99").asDouble() / javaTtft));
+                ratio.put("cpu_per_1k_tokens_other_over_ours", Quantiles.round3(other.path("cpu_ms_per_1k_tokens").asDouble() / javaCpu));
+            } else if (!"none".equals(otherClient)) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "--other-client must be python or none, got '" + otherClient + "'");
+            }
+        }
+        out.put("load_average_1m_end", ProcessMeter.loadAverage());
+        return out;
+    }
+
+    private List<BenchProbeClient.Sample> runJava(BenchProbeClient client, String base, int n, ProcessMeter meter)
+            throws Exception {
+        List<BenchProbeClient.Prepared> prepared = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            prepared.add(client.prepare(base, inputTokens, tokens));
+        }
+        meter.start();
+        List<CompletableFuture<BenchProbeClient.Sample>> futures = new ArrayList<>(n);
+        for (BenchProbeClient.Prepared p : prepared) {
+            futures.add(client.send(p, System.currentTimeMillis()));
+        }
+        CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).get(timeoutS, TimeUnit.SECONDS);
+        List<BenchProbeClient.Sample> samples = new ArrayList<>(n);
+        for (CompletableFuture<BenchProbeClient.Sample> f : futures) {
+            samples.add(f.join());
+        }
+        return samples;
+    }
+
+    private void javaPhase(BenchProbeClient client, String base, ServerProcess server, ObjectNode out) throws Exception {
+        ProcessMeter meter = new ProcessMeter();
+        long wall0 = System.nanoTime();
+        List<BenchProbeClient.Sample> samples = runJava(client, base, streams, meter);
+        double cpuMs = meter.cpuMs();
+        double heapMb = ProcessMeter.heapPeakMb();
+        long wallNanos = System.nanoTime() - wall0;
+        Map<String, Stamp> stamps = server.stamps();
+        List<Double> ttftErr = new ArrayList<>();
+        List<Double> tpotErr = new ArrayList<>();
+        List<Double> lateness = new ArrayList<>();
+        long tokensReceived = 0;
+        int ok = 0;
+        Map<String, Integer> outcomes = new HashMap<>();
+        for (BenchProbeClient.Sample s : samples) {
+            outcomes.merge(s.result().getOutcome(), 1, Integer::sum);
+            Stamp st = s.serverRequestId() == null ? null : stamps.get(s.serverRequestId());
+            if (!"OK".equals(s.result().getOutcome()) || st == null) {
+                continue;
+            }
+            ok++;
+            tokensReceived += s.result().getOutputTokens();
+            ttftErr.add(s.result().getTtftMs() - st.ttftMs(s.startNanos()));
+            if (s.result().getTpotMs() != null) {
+                tpotErr.add(Math.abs(s.result().getTpotMs() - st.tpotMs()));
+            }
+            lateness.add(st.maxLatenessNanos() / 1e6);
+        }
+        out.put("ok_streams", ok);
+        out.set("outcomes", JSON.valueToTree(outcomes));
+        putErrors(out, ttftErr, tpotErr);
+        out.put("tokens_received", tokensReceived);
+        out.put("cpu_ms", Quantiles.round3(cpuMs));
+        out.put("cpu_ms_per_1k_tokens", Quantiles.round3(tokensReceived == 0 ? Double.NaN : cpuMs / (tokensReceived / 1000.0)));
+        out.put("heap_mb_peak", Quantiles.round3(heapMb));
+        out.put("wall_ms", Quantiles.round3(wallNanos / 1e6));
+        out.put("server_lateness_ms_p99", Quantiles.round3(Quantiles.of(toArray(lateness), 0.99)));
+    }
+
+    private static void putErrors(ObjectNode out, List<Double> ttftErr, List<Double> tpotErr) {
+        double[] t = toArray(ttftErr);
+        out.put("ttft_error_ms_p50", Quantiles.round3(Quantiles.of(t, 0.50)));
+        out.put("ttft_error_ms_p99", Quantiles.round3(Quantiles.of(t, 0.99)));
+        out.put("ttft_error_ms_max", Quantiles.round3(Quantiles.of(t, 1.0)));
+        double[] p = toArray(tpotErr);
+        out.put("tpot_error_ms_p50", Quantiles.round3(Quantiles.of(p, 0.50)));
+        out.put("tpot_error_ms_p99", Quantiles.round3(Quantiles.of(p, 0.99)));
+    }
+
+    private void pythonPhase(ServerProcess server, ObjectNode other) throws Exception {
+        Path dir = Files.createTempDirectory("arena-bench-py-");
+        try {
+            Path script = dir.resolve("asyncio_client.py");
+            try (InputStream in = ProbeBench.class.getResourceAsStream("/bench/asyncio_client.py")) {
+                if (in == null) {
+                    throw new IllegalStateException("classpath resource /bench/asyncio_client.py is missing");
+                }
+                Files.copy(in, script);
+            }
+            Path body = dir.resolve("body.json");
+            ObjectNode b = JSON.createObjectNode();
+            b.put("model", "bench");
+            b.putArray("messages").addObject().put("role", "user").put("content", " word".repeat(inputTokens));
+            b.put("max_tokens", tokens).put("stream", true).put("temperature", 0.0);
+            b.putObject("stream_options").put("include_usage", true);
+            Files.write(body, JSON.writeValueAsBytes(b));
+            other.put("name", "python-asyncio " + pythonVersion());
+            Process p = new ProcessBuilder(python, script.toString(), "127.0.0.1", Integer.toString(server.port), PATH,
+                    Integer.toString(streams), body.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            byte[] stdout = p.getInputStream().readAllBytes();
+            if (!p.waitFor(timeoutS, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                throw new IllegalStateException("the Python client failed (exit " + (p.isAlive() ? "timeout" : p.exitValue()) + ")");
+            }
+            JsonNode res = JSON.readTree(stdout);
+            Map<String, Stamp> stamps = server.stamps();
+            List<Double> ttftErr = new ArrayList<>();
+            List<Double> tpotErr = new ArrayList<>();
+            long tokensReceived = 0;
+            int ok = 0;
+            for (JsonNode s : res.path("streams")) {
+                Stamp st = stamps.get(s.path("id").asText(""));
+                if (st == null || !s.path("done").asBoolean() || s.path("first").isNull()) {
+                    continue;
+                }
+                ok++;
+                int n = s.path("tokens").asInt();
+                tokensReceived += n;
+                ttftErr.add((s.path("first").asLong() - st.firstSentNanos()) / 1e6);
+                if (n > 1) {
+                    tpotErr.add(Math.abs((s.path("last").asLong() - s.path("first").asLong()) / 1e6 / (n - 1) - st.tpotMs()));
+                }
+            }
+            double cpuMs = res.path("cpu_ms").asDouble();
+            other.put("streams", streams);
+            other.put("ok_streams", ok);
+            putErrors(other, ttftErr, tpotErr);
+            other.put("tokens_received", tokensReceived);
+            other.put("cpu_ms", Quantiles.round3(cpuMs));
+            other.put("cpu_ms_per_1k_tokens", Quantiles.round3(tokensReceived == 0 ? Double.NaN : cpuMs / (tokensReceived / 1000.0)));
+        } finally {
+            try (var files = Files.list(dir)) {
+                for (Path f : files.toList()) {
+                    Files.deleteIfExists(f);
+                }
+            }
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    private String pythonVersion() {
+        try {
+            Process p = new ProcessBuilder(python, "--version").redirectErrorStream(true).start();
+            String v = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            p.waitFor(10, TimeUnit.SECONDS);
+            return v;
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException("cannot run " + python + " (set --python or --other-client none): " + e.getMessage(), e);
+        }
+    }
+
+    private static double[] toArray(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    /** The schedule server in a child JVM, so its CPU and heap are not counted as the client's. */
+    static final class ServerProcess implements AutoCloseable {
+        final Process process;
+        final int port;
+        private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+        private ServerProcess(Process process, int port) {
+            this.process = process;
+            this.port = port;
+        }
+
+        static ServerProcess start(SkuSpec sku, int tokens, int threads) throws IOException {
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            Process p = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+                    ScheduleServer.class.getName(), "--port", "0", "--ttft-ms", Double.toString(sku.ttftMs()),
+                    "--tokens-per-second", Double.toString(sku.tokensPerSecond()), "--tokens", Integer.toString(tokens),
+                    "--threads", Integer.toString(threads))
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            String line;
+            while ((line = r.readLine()) != null) {
+                if (line.startsWith("LISTENING ")) {
+                    return new ServerProcess(p, Integer.parseInt(line.substring("LISTENING ".length()).trim()));
+                }
+            }
+            p.destroyForcibly();
+            throw new IllegalStateException("the schedule server child process ended before listening (exit "
+                    + (p.isAlive() ? "?" : p.exitValue()) + ")");
+        }
+
+        Map<String, Stamp> stamps() throws IOException, InterruptedException {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/_stamps"))
+                    .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            Map<String, Stamp> m = new HashMap<>();
+            for (String line : r.body().split("\n")) {
+                String[] f = line.trim().split(" ");
+                if (f.length == 6) {
+                    m.put(f[0], new Stamp(Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]),
+                            Integer.parseInt(f[4]), Long.parseLong(f[5])));
+                }
+            }
+            return m;
+        }
+
+        @Override
+        public void close() {
+            try {
+                process.getOutputStream().close();
+                if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (IOException | InterruptedException e) {
+                process.destroyForcibly();
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package dev.tokenarena.bench;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+
+/**
+ * CPU time and heap peaks of this JVM over one measured phase. CPU is the process's (every
+ * thread: event loops, workers, JIT, GC), from {@code com.sun.management.OperatingSystemMXBean}.
+ * The heap peak is the sum over heap pools of each pool's peak since {@link #start()}: an upper
+ * bound of the true simultaneous peak, never below it.
+ */
+final class ProcessMeter {
+
+    private long cpuStartNanos;
+
+    /** Resets the pool peaks and reads the CPU clock. */
+    void start() {
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP && pool.isValid()) {
+                pool.resetPeakUsage();
+            }
+        }
+        cpuStartNanos = processCpuNanos();
+    }
+
+    /** CPU time of the process since {@link #start()}, milliseconds. */
+    double cpuMs() {
+        return (processCpuNanos() - cpuStartNanos) / 1e6;
+    }
+
+    /** Sum of the heap pools' peak usage since {@link #start()}, MiB. */
+    static double heapPeakMb() {
+        long bytes = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP && pool.isValid() && pool.getPeakUsage() != null) {
+                bytes += pool.getPeakUsage().getUsed();
+            }
+        }
+        return bytes / (1024.0 * 1024.0);
+    }
+
+    static long processCpuNanos() {
+        java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+            return sun.getProcessCpuTime();
+        }
+        throw new IllegalStateException("this JVM does not report process CPU time (com.sun.management missing)");
+    }
+
+    /** The 1-minute load average of the machine, as the OS reports it; -1 when unknown. */
+    static double loadAverage() {
+        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    }
+}

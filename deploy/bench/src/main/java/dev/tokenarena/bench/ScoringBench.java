@@ -1,0 +1,504 @@
+package dev.tokenarena.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tokenarena.embedded.EmbeddedKafka;
+import dev.tokenarena.registry.RegistryServer;
+import dev.tokenarena.schemas.TopicSpec;
+import dev.tokenarena.schemas.Topics;
+import dev.tokenarena.schemas.registry.RestSchemaRegistryClient;
+import dev.tokenarena.schemas.serde.AvroWireSerde;
+import dev.tokenarena.schemas.v1.Endpoint;
+import dev.tokenarena.schemas.v1.EndpointComposite;
+import dev.tokenarena.schemas.v1.PriceQuote;
+import dev.tokenarena.schemas.v1.ProbeResult;
+import dev.tokenarena.scoring.ScoringApp;
+import dev.tokenarena.scoring.ScoringConfig;
+import dev.tokenarena.scoring.ScoringParams;
+import dev.tokenarena.scoring.ScoringTopology;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code arena bench scoring}: on an embedded KRaft broker and our schema registry, pre-loads N
+ * generated ProbeResults (a fleet of endpoints probed from three regions) and measures, in one run:
+ * <ol>
+ *   <li>{@code baseline_events_per_s}: a plain consumer that reads the probe topic from the start
+ *       and decodes every value with AvroWireSerde;</li>
+ *   <li>{@code events_per_s}: the full scoring topology (ScoringApp: exactly_once_v2, RocksDB) from
+ *       its start until its consumer group's committed offsets on the probe topic reach the end;</li>
+ *   <li>{@code freshness_ms_p99}: a second app instance (own application id and output namespace,
+ *       starting at the end of the probe topic) fed at a fixed rate with probes stamped with the
+ *       wall clock; a probe is fresh when the first composite of its endpoint with
+ *       {@code computed_at_ms >= started_at_ms} is read (read_committed) from the composites topic.</li>
+ * </ol>
+ * A benchmark, not a test: it prints figures and asserts nothing about them.
+ */
+@Command(name = "scoring", mixinStandardHelpOptions = true,
+        description = "Benchmark the scoring topology: events/s with exactly-once v2 vs a decode-only consumer, "
+                + "and freshness (probe produced -> composite updated) at a fixed rate.")
+public final class ScoringBench implements Callable<Integer> {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String FRESH_NAMESPACE = "benchfresh";
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--events", defaultValue = "200000", description = "Probe events pre-loaded for the throughput runs (default ${DEFAULT-VALUE}).")
+    long events;
+
+    @Option(names = "--json", description = "Print the figures as one JSON object.")
+    boolean json;
+
+    @Option(names = "--endpoints", defaultValue = "78", description = "Endpoints in the generated fleet (default ${DEFAULT-VALUE}).")
+    int endpoints;
+
+    @Option(names = "--regions", defaultValue = "3", description = "Probe regions, 1..3 (default ${DEFAULT-VALUE}).")
+    int regions;
+
+    @Option(names = "--stream-threads", defaultValue = "1", description = "num.stream.threads of the scoring app (default ${DEFAULT-VALUE}).")
+    int streamThreads;
+
+    @Option(names = "--commit-interval-ms", defaultValue = "1000", description = "commit.interval.ms of the throughput run (default ${DEFAULT-VALUE}, the app's default).")
+    long commitIntervalMs;
+
+    @Option(names = "--freshness-rate", defaultValue = "10000", description = "Events per second in the freshness run (default ${DEFAULT-VALUE}; 0 skips it).")
+    int freshnessRate;
+
+    @Option(names = "--freshness-seconds", defaultValue = "20", description = "Measured seconds of the freshness run (default ${DEFAULT-VALUE}).")
+    int freshnessSeconds;
+
+    @Option(names = "--freshness-commit-interval-ms", defaultValue = "100", description = "commit.interval.ms of the freshness run (default ${DEFAULT-VALUE}).")
+    long freshnessCommitIntervalMs;
+
+    @Option(names = "--freshness-emit-interval", defaultValue = "PT1S", description = "emit_interval (stream time) of the freshness run's scoring params (default ${DEFAULT-VALUE}; shipped: PT1M).")
+    Duration freshnessEmitInterval;
+
+    @Option(names = "--timeout-s", defaultValue = "900", description = "Give up on a phase after this long (default ${DEFAULT-VALUE}).")
+    long timeoutS;
+
+    /** For picocli. */
+    public ScoringBench() {
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (events < 1 || endpoints < 1 || regions < 1 || regions > 3 || freshnessRate < 0 || freshnessSeconds < 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "need --events >= 1, --endpoints >= 1, --regions in 1..3, --freshness-rate >= 0, --freshness-seconds >= 1");
+        }
+        ObjectNode out = run();
+        PrintWriter w = spec.commandLine().getOut();
+        w.println(json ? JSON.writeValueAsString(out) : JSON.writerWithDefaultPrettyPrinter().writeValueAsString(out));
+        w.flush();
+        return 0;
+    }
+
+    ObjectNode run() throws Exception {
+        ObjectNode out = JSON.createObjectNode();
+        out.put("events", events);
+        out.put("endpoints", endpoints);
+        out.put("regions", regions);
+        out.put("cpus", Runtime.getRuntime().availableProcessors());
+        out.put("max_heap_mb", Runtime.getRuntime().maxMemory() / (1024 * 1024));
+        out.put("load_average_1m_start", ProcessMeter.loadAverage());
+        FleetGenerator fleet = new FleetGenerator(endpoints, regions, 7L);
+        Path work = Files.createTempDirectory("arena-bench-scoring-");
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"), 0, Map.of(), true);
+             RegistryServer registryServer = RegistryServer.start(kafka.bootstrapServers(), 0)) {
+            RestSchemaRegistryClient registry = new RestSchemaRegistryClient(registryServer.url());
+            List<NewTopic> topics = new ArrayList<>();
+            for (TopicSpec<?> t : Topics.all()) {
+                topics.add(t.newTopic((short) 1));
+            }
+            for (TopicSpec<?> t : List.of(Topics.COMPOSITES, Topics.LEADERBOARD, Topics.ALERTS, Topics.DLQ)) {
+                topics.add(new NewTopic(ScoringTopology.outputTopic(t, FRESH_NAMESPACE), t.partitions(), (short) 1));
+            }
+            kafka.createTopics(topics);
+            out.put("probe_partitions", Topics.PROBE_RESULTS.partitions());
+
+            try (KafkaProducer<String, byte[]> producer = producer(kafka.bootstrapServers())) {
+                long span = events * 60_000L / ((long) endpoints * regions);
+                long t0 = System.currentTimeMillis() - span - 60_000L;
+                catalogue(producer, registry, fleet, t0 - 3_600_000L);
+                AvroWireSerde<ProbeResult> serde = AvroWireSerde.forTopic(Topics.PROBE_RESULTS, registry);
+                long p0 = System.nanoTime();
+                for (long i = 0; i < events; i++) {
+                    long at = t0 + i * 60_000L / ((long) endpoints * regions);
+                    ProbeResult r = fleet.probe(i, at);
+                    producer.send(new ProducerRecord<>(Topics.PROBE_RESULTS.name(), null, at, r.getEndpointId(),
+                            serde.encode(Topics.PROBE_RESULTS.name(), r)));
+                }
+                producer.flush();
+                out.put("produce_events_per_s", Math.round(events / ((System.nanoTime() - p0) / 1e9)));
+                out.put("event_time_span_h", Quantiles.round3(span / 3_600_000.0));
+            }
+
+            double baseline = baseline(kafka.bootstrapServers(), registry);
+            out.put("baseline_events_per_s", Math.round(baseline));
+
+            ObjectNode tput = throughput(kafka, registry, work);
+            double eps = tput.path("events_per_s").asDouble();
+            out.put("events_per_s", Math.round(eps));
+            out.put("ratio", Quantiles.round3(eps / baseline));
+            out.set("throughput_run", tput);
+
+            if (freshnessRate > 0) {
+                out.set("freshness_run", freshness(kafka, registry, work, fleet, out));
+            }
+        } finally {
+            deleteTree(work);
+        }
+        out.put("load_average_1m_end", ProcessMeter.loadAverage());
+        return out;
+    }
+
+    private static KafkaProducer<String, byte[]> producer(String bootstrap) {
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, 5,
+                ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024), new StringSerializer(), new ByteArraySerializer());
+    }
+
+    private static void catalogue(KafkaProducer<String, byte[]> producer, RestSchemaRegistryClient registry,
+                                  FleetGenerator fleet, long atMs) {
+        AvroWireSerde<Endpoint> es = AvroWireSerde.forTopic(Topics.ENDPOINTS, registry);
+        for (Endpoint e : fleet.endpoints(atMs)) {
+            producer.send(new ProducerRecord<>(Topics.ENDPOINTS.name(), null, atMs, e.getEndpointId(),
+                    es.encode(Topics.ENDPOINTS.name(), e)));
+        }
+        AvroWireSerde<PriceQuote> ps = AvroWireSerde.forTopic(Topics.PRICES, registry);
+        for (PriceQuote p : fleet.prices(atMs)) {
+            producer.send(new ProducerRecord<>(Topics.PRICES.name(), null, atMs, p.getEndpointId(),
+                    ps.encode(Topics.PRICES.name(), p)));
+        }
+        producer.flush();
+    }
+
+    /** Reads the whole probe topic with a plain consumer, decoding every value; events per second. */
+    private double baseline(String bootstrap, RestSchemaRegistryClient registry) {
+        AvroWireSerde<ProbeResult> serde = AvroWireSerde.forTopic(Topics.PROBE_RESULTS, registry);
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = partitions(c.partitionsFor(Topics.PROBE_RESULTS.name()));
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = c.endOffsets(parts);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutS);
+            long t0 = System.nanoTime();
+            long n = 0;
+            long tokens = 0;
+            while (!reached(c, end)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("baseline consumer did not reach the end within --timeout-s=" + timeoutS);
+                }
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(100))) {
+                    tokens += serde.decode(r.value()).getOutputTokens(); // keep the decode observable
+                    n++;
+                }
+            }
+            double s = (System.nanoTime() - t0) / 1e9;
+            if (tokens < 0) {
+                throw new IllegalStateException("impossible token sum");
+            }
+            return n / s;
+        }
+    }
+
+    private static boolean reached(KafkaConsumer<?, ?> c, Map<TopicPartition, Long> end) {
+        for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+            if (c.position(e.getKey()) < e.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static List<TopicPartition> partitions(List<PartitionInfo> infos) {
+        List<TopicPartition> parts = new ArrayList<>();
+        for (PartitionInfo p : infos) {
+            parts.add(new TopicPartition(p.topic(), p.partition()));
+        }
+        return parts;
+    }
+
+    private Map<String, Object> appConfig(EmbeddedKafka kafka, RestSchemaRegistryClient registry, String appId,
+                                          Path stateDir, long commitMs, String namespace, Path paramsFile) {
+        Map<String, Object> cfg = new HashMap<>();
+        cfg.put("bootstrap.servers", kafka.bootstrapServers());
+        cfg.put("schema.registry.url", registry.url());
+        cfg.put(ScoringConfig.APPLICATION_ID, appId);
+        cfg.put(ScoringConfig.STATE_DIR, stateDir.toString());
+        cfg.put(ScoringConfig.COMMIT_INTERVAL_MS, Long.toString(commitMs));
+        cfg.put(ScoringConfig.NUM_STREAM_THREADS, Integer.toString(streamThreads));
+        cfg.put(ScoringConfig.OUTPUT_NAMESPACE, namespace);
+        if (paramsFile != null) {
+            cfg.put(ScoringConfig.SCORING_PARAMS_FILE, paramsFile.toString());
+        }
+        return cfg;
+    }
+
+    private ObjectNode throughput(EmbeddedKafka kafka, RestSchemaRegistryClient registry, Path work) throws Exception {
+        ObjectNode o = JSON.createObjectNode();
+        String appId = "bench-scoring-" + UUID.randomUUID().toString().substring(0, 8);
+        ScoringConfig config = new ScoringConfig(appConfig(kafka, registry, appId, work.resolve("state-tput"),
+                commitIntervalMs, "", null));
+        o.put("processing_guarantee", "exactly_once_v2");
+        o.put("commit_interval_ms", commitIntervalMs);
+        o.put("stream_threads", streamThreads);
+        o.put("scoring_config_hash", config.params().configHash());
+        try (Admin admin = kafka.admin(); ScoringApp app = new ScoringApp(config, registry)) {
+            List<TopicPartition> parts = new ArrayList<>();
+            for (int p = 0; p < Topics.PROBE_RESULTS.partitions(); p++) {
+                parts.add(new TopicPartition(Topics.PROBE_RESULTS.name(), p));
+            }
+            long end = events;
+            long t0 = System.nanoTime();
+            app.start();
+            long firstCommit = -1;
+            long deadline = t0 + TimeUnit.SECONDS.toNanos(timeoutS);
+            long committed = 0;
+            while (committed < end) {
+                if (System.nanoTime() > deadline || app.state() == KafkaStreams.State.ERROR) {
+                    throw new IllegalStateException("scoring app did not commit to the end of the probe topic within --timeout-s="
+                            + timeoutS + " (committed " + committed + " of " + end + ", state " + app.state() + ")");
+                }
+                Thread.sleep(50);
+                committed = committedOnProbeTopic(admin, appId);
+                if (committed > 0 && firstCommit < 0) {
+                    firstCommit = System.nanoTime();
+                }
+            }
+            long t1 = System.nanoTime();
+            o.put("wall_ms", Math.round((t1 - t0) / 1e6));
+            o.put("startup_ms_until_first_commit", firstCommit < 0 ? -1 : Math.round((firstCommit - t0) / 1e6));
+            o.put("events_per_s", events / ((t1 - t0) / 1e9));
+            o.put("events_per_s_after_first_commit", firstCommit < 0 || t1 == firstCommit ? -1
+                    : Math.round((events - 0.0) / ((t1 - firstCommit) / 1e9)));
+            o.put("dead_letters", app.deadLetters().count(Topics.PROBE_RESULTS.name()));
+        }
+        return o;
+    }
+
+    private static long committedOnProbeTopic(Admin admin, String group) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+        long sum = 0;
+        for (Map.Entry<TopicPartition, OffsetAndMetadata> e : offsets.entrySet()) {
+            if (e.getKey().topic().equals(Topics.PROBE_RESULTS.name()) && e.getValue() != null) {
+                sum += e.getValue().offset();
+            }
+        }
+        return sum;
+    }
+
+    /** The shipped scoring params with another emit interval, written to a file for ScoringConfig. */
+    private Path paramsWithEmitInterval(Path work) throws IOException {
+        String yaml;
+        try (InputStream in = ScoringParams.class.getClassLoader().getResourceAsStream(ScoringParams.DEFAULT_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("classpath resource " + ScoringParams.DEFAULT_RESOURCE + " is missing");
+            }
+            yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        String changed = yaml.replaceFirst("(?m)^emit_interval:.*$", "emit_interval: " + freshnessEmitInterval);
+        if (changed.equals(yaml)) {
+            throw new IllegalStateException("no emit_interval line in " + ScoringParams.DEFAULT_RESOURCE);
+        }
+        Path file = work.resolve("params-freshness.yaml");
+        Files.writeString(file, changed);
+        return file;
+    }
+
+    private ObjectNode freshness(EmbeddedKafka kafka, RestSchemaRegistryClient registry, Path work,
+                                 FleetGenerator fleet, ObjectNode top) throws Exception {
+        ObjectNode o = JSON.createObjectNode();
+        String appId = "bench-fresh-" + UUID.randomUUID().toString().substring(0, 8);
+        ScoringConfig config = new ScoringConfig(appConfig(kafka, registry, appId, work.resolve("state-fresh"),
+                freshnessCommitIntervalMs, FRESH_NAMESPACE, paramsWithEmitInterval(work)));
+        o.put("rate_target_events_per_s", freshnessRate);
+        o.put("measured_s", freshnessSeconds);
+        o.put("commit_interval_ms", freshnessCommitIntervalMs);
+        o.put("emit_interval", freshnessEmitInterval.toString());
+        o.put("processing_guarantee", "exactly_once_v2");
+
+        // The new application starts at the end of the probe topic: its history was the throughput run's.
+        try (Admin admin = kafka.admin()) {
+            Map<TopicPartition, OffsetAndMetadata> start = new HashMap<>();
+            try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                    new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                for (Map.Entry<TopicPartition, Long> e : c.endOffsets(
+                        partitions(c.partitionsFor(Topics.PROBE_RESULTS.name()))).entrySet()) {
+                    start.put(e.getKey(), new OffsetAndMetadata(e.getValue()));
+                }
+            }
+            admin.alterConsumerGroupOffsets(appId, start).all().get(30, TimeUnit.SECONDS);
+        }
+
+        Map<String, ConcurrentLinkedQueue<long[]>> pending = new ConcurrentHashMap<>();
+        List<Double> fresh = java.util.Collections.synchronizedList(new ArrayList<>());
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong composites = new AtomicLong();
+        AvroWireSerde<EndpointComposite> cs = AvroWireSerde.forTopic(Topics.COMPOSITES, registry);
+        String compositesTopic = ScoringTopology.outputTopic(Topics.COMPOSITES, FRESH_NAMESPACE);
+        Thread reader = new Thread(() -> {
+            try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                    ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10,
+                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                List<TopicPartition> parts = partitions(c.partitionsFor(compositesTopic));
+                c.assign(parts);
+                c.seekToBeginning(parts);
+                while (!stop.get()) {
+                    for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(20))) {
+                        long now = System.nanoTime();
+                        EndpointComposite comp = cs.decode(r.value());
+                        composites.incrementAndGet();
+                        ConcurrentLinkedQueue<long[]> q = pending.get(comp.getEndpointId());
+                        if (q == null) {
+                            continue;
+                        }
+                        long[] head;
+                        while ((head = q.peek()) != null && head[0] <= comp.getComputedAtMs()) {
+                            q.poll();
+                            if (head[2] == 1) {
+                                fresh.add((now - head[1]) / 1e6);
+                            }
+                        }
+                    }
+                }
+            }
+        }, "bench-composites-reader");
+        reader.setDaemon(true);
+
+        long produced = 0;
+        long measured = 0;
+        try (ScoringApp app = new ScoringApp(config, registry);
+             KafkaProducer<String, byte[]> producer = producer(kafka.bootstrapServers())) {
+            AvroWireSerde<ProbeResult> serde = AvroWireSerde.forTopic(Topics.PROBE_RESULTS, registry);
+            reader.start();
+            app.start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (app.state() != KafkaStreams.State.RUNNING) {
+                if (System.nanoTime() > deadline || app.state() == KafkaStreams.State.ERROR) {
+                    throw new IllegalStateException("freshness app not RUNNING within 120 s (state " + app.state() + ")");
+                }
+                Thread.sleep(50);
+            }
+            // Warm-up (5 s), measured window, tail (5 s) so the measured probes' stream time is passed.
+            long warmNanos = TimeUnit.SECONDS.toNanos(5);
+            long measureNanos = TimeUnit.SECONDS.toNanos(freshnessSeconds);
+            long totalNanos = warmNanos + measureNanos + TimeUnit.SECONDS.toNanos(5);
+            long seqBase = events;
+            ProcessMeter meter = new ProcessMeter();
+            long t0 = System.nanoTime();
+            meter.start();
+            while (true) {
+                long elapsed = System.nanoTime() - t0;
+                if (elapsed >= totalNanos) {
+                    break;
+                }
+                long due = elapsed * freshnessRate / 1_000_000_000L;
+                boolean inWindow = elapsed >= warmNanos && elapsed < warmNanos + measureNanos;
+                while (produced < due) {
+                    long at = System.currentTimeMillis();
+                    ProbeResult r = fleet.probe(seqBase + produced, at);
+                    long now = System.nanoTime();
+                    pending.computeIfAbsent(r.getEndpointId(), k -> new ConcurrentLinkedQueue<>())
+                            .add(new long[] {at, now, inWindow ? 1 : 0});
+                    producer.send(new ProducerRecord<>(Topics.PROBE_RESULTS.name(), null, at, r.getEndpointId(),
+                            serde.encode(Topics.PROBE_RESULTS.name(), r)));
+                    produced++;
+                    if (inWindow) {
+                        measured++;
+                    }
+                }
+                Thread.sleep(1);
+            }
+            producer.flush();
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            o.put("rate_achieved_events_per_s", Math.round(produced / seconds));
+            o.put("cpu_cores_used", Quantiles.round3(meter.cpuMs() / 1000.0 / seconds));
+            // Wait for the measured probes to be matched (bounded).
+            long wait = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (fresh.size() < measured && System.nanoTime() < wait) {
+                Thread.sleep(100);
+            }
+            o.put("dead_letters", app.deadLetters().count(Topics.PROBE_RESULTS.name()));
+        } finally {
+            stop.set(true);
+            reader.join(10_000);
+        }
+        double[] f;
+        synchronized (fresh) {
+            f = fresh.stream().mapToDouble(Double::doubleValue).toArray();
+        }
+        o.put("events_produced", produced);
+        o.put("events_measured", measured);
+        o.put("events_matched", f.length);
+        o.put("composites_read", composites.get());
+        o.put("freshness_ms_p50", Quantiles.round3(Quantiles.of(f, 0.50)));
+        o.put("freshness_ms_p99", Quantiles.round3(Quantiles.of(f, 0.99)));
+        o.put("freshness_ms_max", Quantiles.round3(Quantiles.of(f, 1.0)));
+        top.put("freshness_ms_p99", o.path("freshness_ms_p99").asDouble());
+        return o;
+    }
+
+    private static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (var paths = Files.walk(root)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    // best effort: a temp directory
+                }
+            });
+        } catch (IOException e) {
+            // best effort
+        }
+    }
+}
