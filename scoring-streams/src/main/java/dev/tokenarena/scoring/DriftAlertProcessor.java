@@ -17,7 +17,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * t2   | Breach       | closed       | OPEN  id=e:K:t2   | open since t2
  * t3   | Breach       | open         | -                 | open since t2
  * t4   | Healthy(98)  | open         | RESOLVED id=e:K:t2 | closed, baseline 98
+ * t5   | Change       | closed       | OPEN + RESOLVED id=e:K:t5 | closed
  * </pre>
+ * The rule's memory ({@link DriftRule#remember}) is stored on every record that changes it.
  */
 final class DriftAlertProcessor<V> implements Processor<String, V, String, DriftAlert> {
 
@@ -48,27 +50,33 @@ final class DriftAlertProcessor<V> implements Processor<String, V, String, Drift
             return;
         }
         String stateKey = ScoringTopology.compositeKey(record.key(), rule.kind());
-        AlertState state = store.get(stateKey);
-        if (state == null) {
-            state = AlertState.newBuilder().build();
-        }
+        AlertState before = store.get(stateKey);
+        AlertState state = rule.remember(record.value(), before == null ? AlertState.newBuilder().build() : before);
         long ts = record.timestamp();
         DriftRule.Verdict verdict = rule.judge(record.value(), state);
         if (verdict instanceof DriftRule.Breach breach && !state.getOpen()) {
             String id = record.key() + ":" + rule.kind() + ":" + ts;
-            store.put(stateKey, AlertState.newBuilder(state).setOpen(true).setAlertId(id).setOpenedAtMs(ts)
-                    .setSeverity(breach.severity()).build());
+            state = AlertState.newBuilder(state).setOpen(true).setAlertId(id).setOpenedAtMs(ts)
+                    .setSeverity(breach.severity()).build();
             emit(record, id, OPEN, ts, ts, breach.severity(), breach.summary(), breach.evidence());
+        } else if (verdict instanceof DriftRule.Change change && !state.getOpen()) {
+            String id = record.key() + ":" + rule.kind() + ":" + ts;
+            state = AlertState.newBuilder(state).setAlertId(id).setOpenedAtMs(ts).build();
+            emit(record, id, OPEN, ts, ts, change.severity(), change.summary(), change.evidence());
+            emit(record, id, RESOLVED, ts, ts, "info", change.summary(), change.evidence());
         } else if (verdict instanceof DriftRule.Healthy healthy) {
             AlertState.Builder next = AlertState.newBuilder(state).setOpen(false);
             if (healthy.baseline() != null) {
                 next.setBaseline(healthy.baseline()).setBaselineCount(healthy.baselineCount());
             }
-            store.put(stateKey, next.build());
             if (state.getOpen()) {
                 emit(record, state.getAlertId(), RESOLVED, state.getOpenedAtMs(), ts, "info", healthy.summary(),
                         healthy.evidence());
             }
+            state = next.build();
+        }
+        if (!state.equals(before)) {
+            store.put(stateKey, state);
         }
     }
 

@@ -14,11 +14,26 @@ interface DriftRule<V> {
     /** The alert kind, e.g. FIDELITY. */
     String kind();
 
-    /** What the latest observation means, given the (endpoint, kind) state. */
+    /**
+     * The state with this observation added to the rule's own memory (history, last values),
+     * before {@link #judge}; the lifecycle fields are the processor's. Default: no memory.
+     */
+    default AlertState remember(V value, AlertState state) {
+        return state;
+    }
+
+    /** What the latest observation means, given the (endpoint, kind) state after {@link #remember}. */
     Verdict judge(V value, AlertState state);
 
     /** Outcome of one observation. */
-    sealed interface Verdict permits Breach, Healthy, Inconclusive {
+    sealed interface Verdict permits Breach, Healthy, Inconclusive, Change {
+    }
+
+    /**
+     * A one-off change (PRICE): there is no condition to clear, so the processor emits OPEN and
+     * RESOLVED at once with the same alert_id, unless an alert of the kind is open.
+     */
+    record Change(String severity, String summary, AlertEvidence evidence) implements Verdict {
     }
 
     /** The metric is out of bounds: open an alert unless one is open. */

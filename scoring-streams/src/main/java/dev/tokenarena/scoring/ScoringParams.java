@@ -58,6 +58,30 @@ public final class ScoringParams {
                           Duration grace) {
     }
 
+    /**
+     * Drift alert thresholds of the kinds other than FIDELITY. Each kind opens at one threshold
+     * and resolves at a stricter one (hysteresis), so a metric hovering at the line does not flap.
+     */
+    public record Alerts(Availability availability, TtftP99 ttftP99, Accuracy accuracy, Canary canary) {
+    }
+
+    /** AVAILABILITY: trailing-window success rate. */
+    public record Availability(double openBelow, double resolveAtLeast, long minProbes) {
+    }
+
+    /** TTFT_P99: trailing-window p99 over the median of hourly p99s of the baseline period. */
+    public record TtftP99(double openRatio, double resolveRatio, long minTimingProbes, Duration baseline,
+                          int minBaselineHours) {
+    }
+
+    /** ACCURACY: two-proportion z-test, current period vs the baseline period before it. */
+    public record Accuracy(double zCritical, double resolveZ, long minGraded, Duration current, Duration baseline) {
+    }
+
+    /** CANARY_HASH: consecutive identical answers that the reference never gave. */
+    public record Canary(int consecutiveRounds, int historyRounds, int referenceRounds, int minReferenceSamples) {
+    }
+
     /** Ranges used for the low/high energy estimates. */
     public record Energy(double utilizationAssumedLow, double utilizationAssumedHigh, double utilizationMargin,
                          double pueAssumedLow, double pueAssumedHigh) {
@@ -70,11 +94,12 @@ public final class ScoringParams {
     private final Duration emitInterval;
     private final int needleLastResults;
     private final Energy energy;
+    private final Alerts alerts;
     private final String canonical;
     private final String configHash;
 
     private ScoringParams(int version, Map<String, Preset> presets, Fidelity fidelity, Windows windows,
-                          Duration emitInterval, int needleLastResults, Energy energy) {
+                          Duration emitInterval, int needleLastResults, Energy energy, Alerts alerts) {
         this.version = version;
         this.presets = Collections.unmodifiableMap(new LinkedHashMap<>(presets));
         this.fidelity = fidelity;
@@ -82,6 +107,7 @@ public final class ScoringParams {
         this.emitInterval = emitInterval;
         this.needleLastResults = needleLastResults;
         this.energy = energy;
+        this.alerts = alerts;
         this.canonical = renderCanonical();
         this.configHash = sha256Hex16(canonical);
     }
@@ -167,7 +193,8 @@ public final class ScoringParams {
             Map.Entry<String, JsonNode> e = it.next();
             presets.put(e.getKey(), r.preset(e.getKey(), e.getValue()));
         }
-        return new ScoringParams(version, presets, fidelity, windows, emit, needle, energy);
+        Alerts alerts = r.alerts(root.path("alerts"));
+        return new ScoringParams(version, presets, fidelity, windows, emit, needle, energy, alerts);
     }
 
     public int version() {
@@ -209,6 +236,10 @@ public final class ScoringParams {
         return energy;
     }
 
+    public Alerts alerts() {
+        return alerts;
+    }
+
     /** The canonical JSON of the effective parameters that {@link #configHash()} covers. */
     public String canonical() {
         return canonical;
@@ -245,6 +276,23 @@ public final class ScoringParams {
                 "utilization_assumed_high", energy.utilizationAssumedHigh(),
                 "utilization_margin", energy.utilizationMargin(), "pue_assumed_low", energy.pueAssumedLow(),
                 "pue_assumed_high", energy.pueAssumedHigh())));
+        root.put("alerts", new TreeMap<>(Map.of(
+                "availability", new TreeMap<>(Map.of("open_below", alerts.availability().openBelow(),
+                        "resolve_at_least", alerts.availability().resolveAtLeast(),
+                        "min_probes", alerts.availability().minProbes())),
+                "ttft_p99", new TreeMap<>(Map.of("open_ratio", alerts.ttftP99().openRatio(),
+                        "resolve_ratio", alerts.ttftP99().resolveRatio(),
+                        "min_timing_probes", alerts.ttftP99().minTimingProbes(),
+                        "baseline_ms", alerts.ttftP99().baseline().toMillis(),
+                        "min_baseline_hours", alerts.ttftP99().minBaselineHours())),
+                "accuracy", new TreeMap<>(Map.of("z_critical", alerts.accuracy().zCritical(),
+                        "resolve_z", alerts.accuracy().resolveZ(), "min_graded", alerts.accuracy().minGraded(),
+                        "current_ms", alerts.accuracy().current().toMillis(),
+                        "baseline_ms", alerts.accuracy().baseline().toMillis())),
+                "canary", new TreeMap<>(Map.of("consecutive_rounds", alerts.canary().consecutiveRounds(),
+                        "history_rounds", alerts.canary().historyRounds(),
+                        "reference_rounds", alerts.canary().referenceRounds(),
+                        "min_reference_samples", alerts.canary().minReferenceSamples())))));
         Map<String, Object> ps = new TreeMap<>();
         presets.forEach((name, p) -> ps.put(name, new TreeMap<>(Map.of("input_ratio", p.inputRatio(),
                 "output_ratio", p.outputRatio(), "batch_price", p.batchPrice(),
@@ -325,6 +373,49 @@ public final class ScoringParams {
             double hi = n.get(1).asDouble();
             check(lo > 0 && lo <= hi, "energy." + key, "need 0 < low <= high");
             return new double[] {lo, hi};
+        }
+
+        Alerts alerts(JsonNode a) {
+            JsonNode av = a.path("availability");
+            Availability availability = new Availability(
+                    number(av, "open_below", "alerts.availability.open_below", 0.95),
+                    number(av, "resolve_at_least", "alerts.availability.resolve_at_least", 0.97),
+                    integer(av, "min_probes", 20));
+            check(availability.openBelow() > 0 && availability.openBelow() <= availability.resolveAtLeast()
+                    && availability.resolveAtLeast() <= 1, "alerts.availability",
+                    "need 0 < open_below <= resolve_at_least <= 1");
+            check(availability.minProbes() >= 1, "alerts.availability.min_probes", "must be >= 1");
+            JsonNode tt = a.path("ttft_p99");
+            TtftP99 ttft = new TtftP99(number(tt, "open_ratio", "alerts.ttft_p99.open_ratio", 1.5),
+                    number(tt, "resolve_ratio", "alerts.ttft_p99.resolve_ratio", 1.25),
+                    integer(tt, "min_timing_probes", 20),
+                    duration(tt, "alerts.ttft_p99.baseline", "baseline", Duration.ofDays(7)),
+                    integer(tt, "min_baseline_hours", 6));
+            check(ttft.resolveRatio() >= 1 && ttft.resolveRatio() <= ttft.openRatio(), "alerts.ttft_p99",
+                    "need 1 <= resolve_ratio <= open_ratio");
+            check(ttft.minTimingProbes() >= 1 && ttft.minBaselineHours() >= 1, "alerts.ttft_p99",
+                    "min_timing_probes and min_baseline_hours must be >= 1");
+            JsonNode ac = a.path("accuracy");
+            Accuracy accuracy = new Accuracy(number(ac, "z_critical", "alerts.accuracy.z_critical", 2.576),
+                    number(ac, "resolve_z", "alerts.accuracy.resolve_z", 1.0),
+                    integer(ac, "min_graded", 100),
+                    duration(ac, "alerts.accuracy.current", "current", Duration.ofHours(24)),
+                    duration(ac, "alerts.accuracy.baseline", "baseline", Duration.ofDays(7)));
+            check(accuracy.zCritical() > 0 && accuracy.resolveZ() >= 0 && accuracy.resolveZ() <= accuracy.zCritical(),
+                    "alerts.accuracy", "need 0 <= resolve_z <= z_critical, z_critical > 0");
+            check(accuracy.minGraded() >= 1, "alerts.accuracy.min_graded", "must be >= 1");
+            check(accuracy.current().compareTo(accuracy.baseline()) < 0
+                            && accuracy.current().toMillis() % 3_600_000L == 0
+                            && accuracy.baseline().toMillis() % 3_600_000L == 0, "alerts.accuracy",
+                    "current and baseline must be whole hours, current < baseline");
+            JsonNode ca = a.path("canary");
+            Canary canary = new Canary(integer(ca, "consecutive_rounds", 3), integer(ca, "history_rounds", 10),
+                    integer(ca, "reference_rounds", 20), integer(ca, "min_reference_samples", 3));
+            check(canary.consecutiveRounds() >= 2 && canary.historyRounds() >= canary.consecutiveRounds(),
+                    "alerts.canary", "need 2 <= consecutive_rounds <= history_rounds");
+            check(canary.minReferenceSamples() >= 1 && canary.referenceRounds() >= canary.minReferenceSamples(),
+                    "alerts.canary", "need 1 <= min_reference_samples <= reference_rounds");
+            return new Alerts(availability, ttft, accuracy, canary);
         }
 
         Preset preset(String name, JsonNode node) {

@@ -13,7 +13,10 @@ import dev.tokenarena.schemas.v1.GridIntensity;
 import dev.tokenarena.schemas.v1.LeaderboardSnapshot;
 import dev.tokenarena.schemas.v1.PriceQuote;
 import dev.tokenarena.schemas.v1.ProbeResult;
+import dev.tokenarena.schemas.v1.DriftAlert;
 import dev.tokenarena.scoring.avro.AlertState;
+import dev.tokenarena.scoring.avro.CanaryReference;
+import dev.tokenarena.scoring.avro.CanarySignal;
 import dev.tokenarena.scoring.avro.EndpointSummary;
 import dev.tokenarena.scoring.avro.EvalWindowAgg;
 import dev.tokenarena.scoring.avro.FidelityEndpointState;
@@ -92,6 +95,7 @@ public final class ScoringTopology {
     static final String FIDELITY_ENDPOINT_STORE = "fidelity-endpoint-state";
     static final String FIDELITY_STATS_STORE = "fidelity-stats";
     static final String ALERT_STORE = "drift-alert-state";
+    static final String CANARY_REFERENCE_STORE = "canary-reference-hashes";
     static final String COHORT_STORE = "cohort-summaries";
     static final String COHORT_CHANGED_STORE = "cohort-changed";
     static final String LEADERBOARD_STORE = "leaderboard-composites";
@@ -202,7 +206,7 @@ public final class ScoringTopology {
             // update after caching; the alternative is hand-written windowing.
             keyValueStore(PROBE_TRAILING_STORE, Serdes.Long());
             long probeAdvanceMs = w.probeAdvance().toMillis();
-            KTable<String, ProbeStats> probeStats = probes
+            KStream<String, ProbeStats> probeStatsUpdates = probes
                     .groupByKey(Grouped.with("probe-results-by-endpoint", str, probeSerde))
                     .windowedBy(TimeWindows.ofSizeAndGrace(w.probeSize(), w.grace()).advanceBy(w.probeAdvance()))
                     .aggregate(ProbeAggregation::empty, (k, v, agg) -> ProbeAggregation.add(v, agg),
@@ -212,7 +216,8 @@ public final class ScoringTopology {
                     .toStream(Named.as("probe-window-updates"))
                     .process(() -> new TrailingWindowSelector<ProbeWindowAgg, ProbeStats>(PROBE_TRAILING_STORE,
                             probeAdvanceMs, ProbeAggregation::stats), Named.as("probe-trailing-window"),
-                            PROBE_TRAILING_STORE)
+                            PROBE_TRAILING_STORE);
+            KTable<String, ProbeStats> probeStats = probeStatsUpdates
                     .toTable(Named.as("probe-stats-table"),
                             Materialized.<String, ProbeStats, KeyValueStore<Bytes, byte[]>>as(PROBE_STATS_STORE)
                                     .withKeySerde(str).withValueSerde(probeStatsSerde));
@@ -272,11 +277,53 @@ public final class ScoringTopology {
                     Materialized.<String, FidelityStats, KeyValueStore<Bytes, byte[]>>as(FIDELITY_STATS_STORE)
                             .withKeySerde(str).withValueSerde(internal(FidelityStats.class)));
 
-            // h. drift alerts (FIDELITY; other kinds attach their rule to the same store)
+            // h. drift alerts: one rule per kind, all on the same (endpoint, kind) store
             keyValueStore(ALERT_STORE, internal(AlertState.class));
             String configHash = params.configHash();
-            fidelity.process(() -> new DriftAlertProcessor<>(ALERT_STORE, new FidelityDriftRule(params), configHash),
-                            Named.as("fidelity-drift-alerts"), ALERT_STORE)
+            KStream<String, DriftAlert> fidelityAlerts = fidelity.process(
+                    () -> new DriftAlertProcessor<>(ALERT_STORE, new FidelityDriftRule(params), configHash),
+                    Named.as("fidelity-drift-alerts"), ALERT_STORE);
+            KStream<String, DriftAlert> availabilityAlerts = probeStatsUpdates.process(
+                    () -> new DriftAlertProcessor<>(ALERT_STORE, new AvailabilityDriftRule(params), configHash),
+                    Named.as("availability-drift-alerts"), ALERT_STORE);
+            KStream<String, DriftAlert> ttftAlerts = probeStatsUpdates.process(
+                    () -> new DriftAlertProcessor<>(ALERT_STORE, new TtftP99DriftRule(params), configHash),
+                    Named.as("ttft-p99-drift-alerts"), ALERT_STORE);
+            KStream<String, DriftAlert> accuracyAlerts = evals.process(
+                    () -> new DriftAlertProcessor<>(ALERT_STORE, new AccuracyDriftRule(params), configHash),
+                    Named.as("accuracy-drift-alerts"), ALERT_STORE);
+            KStream<String, DriftAlert> priceAlerts = prices.toStream(Named.as("price-updates")).process(
+                    () -> new DriftAlertProcessor<>(ALERT_STORE, new PriceDriftRule(), configHash),
+                    Named.as("price-drift-alerts"), ALERT_STORE);
+            // canaries meet their model's reference answers by (model, canary), then come back by endpoint
+            sb.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CANARY_REFERENCE_STORE),
+                    str, internal(CanaryReference.class)));
+            AvroWireSerde<CanarySignal> canarySerde = internal(CanarySignal.class);
+            int referenceRounds = params.alerts().canary().referenceRounds();
+            KStream<String, DriftAlert> canaryAlerts = probes
+                    .filter((k, p) -> "canary".equals(p.getKind()) && "OK".equals(p.getOutcome())
+                            && p.getCanaryId() != null && p.getResponseSha256() != null, Named.as("canary-probes"))
+                    .join(endpoints, (p, e) -> CanarySignal.newBuilder().setEndpointId(p.getEndpointId())
+                                    .setModel(e.getModel()).setReference(e.getReference())
+                                    .setCanaryId(p.getCanaryId()).setResponseSha256(p.getResponseSha256())
+                                    .setAtMs(p.getStartedAtMs()).build(),
+                            Joined.with(str, probeSerde, serde(Topics.ENDPOINTS)).withName("canary-endpoint-join"))
+                    .selectKey((k, c) -> compositeKey(c.getModel(), c.getCanaryId()),
+                            Named.as("canary-key-by-model-canary"))
+                    .repartition(Repartitioned.<String, CanarySignal>as("canaries-by-model-canary")
+                            .withKeySerde(str).withValueSerde(canarySerde))
+                    .process(() -> new CanaryReferenceTracker(CANARY_REFERENCE_STORE, referenceRounds),
+                            Named.as("canary-compare-with-reference"), CANARY_REFERENCE_STORE)
+                    .repartition(Repartitioned.<String, CanarySignal>as("canary-signals-by-endpoint")
+                            .withKeySerde(str).withValueSerde(canarySerde))
+                    .process(() -> new DriftAlertProcessor<>(ALERT_STORE, new CanaryDriftRule(params), configHash),
+                            Named.as("canary-drift-alerts"), ALERT_STORE);
+            fidelityAlerts
+                    .merge(availabilityAlerts, Named.as("alerts-merge-availability"))
+                    .merge(ttftAlerts, Named.as("alerts-merge-ttft-p99"))
+                    .merge(accuracyAlerts, Named.as("alerts-merge-accuracy"))
+                    .merge(priceAlerts, Named.as("alerts-merge-price"))
+                    .merge(canaryAlerts, Named.as("alerts-merge-canary"))
                     .to(outputTopic(Topics.ALERTS, namespace),
                             Produced.with(str, serde(Topics.ALERTS)).withName("alerts-sink"));
 
