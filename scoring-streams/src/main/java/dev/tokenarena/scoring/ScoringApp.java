@@ -2,7 +2,13 @@ package dev.tokenarena.scoring;
 
 import dev.tokenarena.schemas.Topics;
 import dev.tokenarena.schemas.registry.SchemaRegistryClient;
+import dev.tokenarena.schemas.serde.AvroWireSerde;
+import dev.tokenarena.schemas.v1.EndpointComposite;
+import dev.tokenarena.scoring.api.ApiServer;
+import dev.tokenarena.scoring.api.ApiStores;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.Objects;
 import java.util.Properties;
 import org.apache.kafka.streams.KafkaStreams;
@@ -26,11 +32,30 @@ public final class ScoringApp implements AutoCloseable {
     private final DeadLetterCounter deadLetters = new DeadLetterCounter();
     private final Topology topology;
     private final KafkaStreams streams;
+    private final ApiServer api;
 
     public ScoringApp(ScoringConfig config, SchemaRegistryClient registry) {
         this.config = Objects.requireNonNull(config, "config");
         this.topology = ScoringTopology.build(config.params(), registry, config.outputNamespace());
-        this.streams = new KafkaStreams(topology, streamsProperties(config, deadLetters));
+        Properties props = streamsProperties(config, deadLetters);
+        // query API: bound first, so application.server names the port actually bound
+        this.api = config.apiPort() < 0 ? null : ApiServer.bind(config.apiHost(), config.apiPort());
+        if (api != null) {
+            props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, api.advertised());
+        }
+        try {
+            this.streams = new KafkaStreams(topology, props);
+        } catch (RuntimeException e) {
+            if (api != null) {
+                api.close();
+            }
+            throw e;
+        }
+        if (api != null) {
+            api.attach(streams, apiStores(config.params()), config.bootstrapServers(),
+                    ScoringTopology.outputTopic(Topics.ALERTS, config.outputNamespace()),
+                    AvroWireSerde.forTopic(Topics.ALERTS, registry));
+        }
         // A stream thread that dies on an unexpected error is replaced, loudly, rather than
         // leaving the application silently stopped while its producers keep publishing.
         streams.setUncaughtExceptionHandler(e -> {
@@ -64,7 +89,27 @@ public final class ScoringApp implements AutoCloseable {
 
     @Override
     public void close() {
+        if (api != null) {
+            api.close();
+        }
         streams.close(CLOSE_TIMEOUT);
+    }
+
+    /** The query API of this instance, if api.port is not -1. */
+    public Optional<ApiServer> api() {
+        return Optional.ofNullable(api);
+    }
+
+    /** What the query API reads: store names and the views the topology owns. */
+    static ApiStores apiStores(ScoringParams params) {
+        return new ApiStores(ScoringTopology.LEADERBOARD_STORE, ScoringTopology.ALERT_STORE,
+                List.of(ScoringTopology.PROBE_STATS_STORE, ScoringTopology.QUALITY_STORE,
+                        ScoringTopology.FIDELITY_STATS_STORE),
+                ScoringTopology.PROBE_WINDOWS_STORE, params.windows().probeSize().toMillis(),
+                ScoringTopology.KEY_SEPARATOR, List.copyOf(params.presets().keySet()),
+                (preset, rows) -> LeaderboardBuilder.snapshot(preset, rows,
+                        rows.stream().mapToLong(EndpointComposite::getWindowEndMs).max().orElse(0L), params),
+                ProbeAggregation::stats);
     }
 
     /** The Streams client's state (RUNNING, REBALANCING, ERROR, ...). */

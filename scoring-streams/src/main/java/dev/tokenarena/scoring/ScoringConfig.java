@@ -23,6 +23,9 @@ public final class ScoringConfig extends AbstractConfig {
     public static final String OUTPUT_NAMESPACE = "output.namespace";
     public static final String COMMIT_INTERVAL_MS = "commit.interval.ms";
     public static final String NUM_STREAM_THREADS = "num.stream.threads";
+    // query API (dev.tokenarena.scoring.api)
+    public static final String API_PORT = "api.port";
+    public static final String API_HOST = "api.host";
 
     private static final ConfigDef DEF = CommonConfig.define(new ConfigDef())
             .define(APPLICATION_ID, Type.STRING, "arena-scoring", new ConfigDef.NonEmptyString(), Importance.HIGH,
@@ -45,7 +48,15 @@ public final class ScoringConfig extends AbstractConfig {
                     "Commit (and, under exactly_once_v2, transaction) interval, milliseconds: the latency of "
                             + "output versus transaction overhead.")
             .define(NUM_STREAM_THREADS, Type.INT, 1, ConfigDef.Range.between(1, 64), Importance.MEDIUM,
-                    "Stream threads in this instance; tasks beyond 6 partitions per sub-topology stay idle.");
+                    "Stream threads in this instance; tasks beyond 6 partitions per sub-topology stay idle.")
+            // query API (dev.tokenarena.scoring.api)
+            .define(API_PORT, Type.INT, -1, ConfigDef.Range.between(-1, 65535), Importance.MEDIUM,
+                    "Port of the HTTP query API over the state stores (leaderboard, endpoint detail, alerts, "
+                            + "alert event stream); 0 picks a free port, -1 runs no API. Also advertised to the "
+                            + "other instances as application.server, so each instance needs its own reachable port.")
+            .define(API_HOST, Type.STRING, "localhost", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    "Host the query API binds to and advertises to the other instances (application.server): "
+                            + "a name or address they can reach, not 0.0.0.0.");
 
     private final ScoringParams params;
 
@@ -99,5 +110,14 @@ public final class ScoringConfig extends AbstractConfig {
 
     public int numStreamThreads() {
         return getInt(NUM_STREAM_THREADS);
+    }
+
+    /** Port of the query API: -1 none, 0 any free port. */
+    public int apiPort() {
+        return getInt(API_PORT);
+    }
+
+    public String apiHost() {
+        return getString(API_HOST);
     }
 }
