@@ -115,6 +115,9 @@ final class CohortScoring {
                 .setFidelityPrompts(fid == null ? 0 : fid.getPrompts())
                 .setFidelityNoiseFloor(fid != null && fid.getNoiseFloor() != null ? fid.getNoiseFloor() : noiseFloor)
                 .setEffectiveContextTokens(s.getEffectiveContextTokens())
+                .setAggregateOutputTps(p.getOutputTpsP50() == null || s.getEnergy() == null
+                        || s.getEnergy().getStreamsPerReplica() <= 0 ? null
+                        : p.getOutputTpsP50() * s.getEnergy().getStreamsPerReplica())
                 .build();
     }
 }

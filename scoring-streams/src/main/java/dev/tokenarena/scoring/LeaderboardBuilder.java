@@ -18,7 +18,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * Keyed by preset: keeps the latest composite per (preset, endpoint) and, on a stream-time
  * punctuation every emit interval, emits a snapshot of every preset that changed: rows by score
  * descending, ties by endpoint_id, rank from 1. Rows whose probe window ended a full window
- * before the newest one are left out: the endpoint stopped being measured.
+ * before the newest one are left out: the endpoint stopped being measured. Each snapshot carries
+ * its rank stability under +/-10-point weight perturbations and the preset's Pareto frontiers
+ * ({@link LeaderboardAnalysis}).
  *
  * <pre>
  * stream time | input                          | output (emit interval 1 min)
@@ -94,8 +96,19 @@ final class LeaderboardBuilder implements Processor<String, EndpointComposite, S
         for (int i = 0; i < live.size(); i++) {
             rows.add(new LeaderboardRow(i + 1, live.get(i)));
         }
-        return LeaderboardSnapshot.newBuilder().setPreset(preset).setWindow(newest.getWindow())
+        LeaderboardSnapshot.Builder b = LeaderboardSnapshot.newBuilder().setPreset(preset)
+                .setWindow(newest.getWindow())
                 .setWindowStartMs(newest.getWindowStartMs()).setWindowEndMs(newest.getWindowEndMs())
-                .setGeneratedAtMs(generatedAtMs).setConfigHash(params.configHash()).setRows(rows).build();
+                .setGeneratedAtMs(generatedAtMs).setConfigHash(params.configHash()).setRows(rows)
+                .setFrontierQualityCost(LeaderboardAnalysis.qualityCostFrontier(live))
+                .setFrontierThroughputInteractivity(LeaderboardAnalysis.throughputInteractivityFrontier(live));
+        ScoringParams.Preset p = params.presets().get(preset);
+        LeaderboardAnalysis.RankStability stability = p == null ? null
+                : LeaderboardAnalysis.rankStability(live, p.weights());
+        if (stability != null) {
+            b.setRankStabilityKendallTauMin(stability.kendallTauMin()).setLeaderStable(stability.leaderStable())
+                    .setRankStabilityPerturbations(stability.perturbations());
+        }
+        return b.build();
     }
 }

@@ -92,4 +92,46 @@ class FidelityAndAlertsTest {
             assertTrue(f.alerts.isEmpty());
         }
     }
+
+    /**
+     * A faithful SKU that is merely nondeterministic at temperature 0: its top-k logprobs jitter
+     * by 0.01 like the reference's own runs do, and on a near tie (0.45 vs 0.44) it generates the
+     * other token. Worked by hand (other bucket equal on both sides, so it adds nothing; epsilon
+     * 1e-6 is below the tolerance); SKL term per token = (p - q) ln(p / q):
+     * <pre>
+     * e1 vs reference run 2 (the latest):
+     *   p1 pos 0: (.60 .30 .10) vs (.59 .31 .10): .01 ln(.60/.59) + .01 ln(.31/.30) = 0.00049597
+     *   p1 pos 1: (.80 .15 .05) vs (.81 .14 .05): .01 ln(.81/.80) + .01 ln(.15/.14) = 0.00081415
+     *   p1 mean 0.00065506; p2 pos 0 only (tokens differ there): (.45 .44) vs (.44 .45):
+     *   2 x .01 ln(.45/.44) = 0.00044947
+     *   mean over prompts 0.00055227 -> F = 100 exp(-0.00055227) = 99.9448 >= 97: faithful
+     * reference run 2 vs run 1 (noise): p1 (0.00050431 + 0.00077118) / 2 = 0.00063774,
+     *   p2 0.00044969 -> mean 0.00054372 -> noise floor 99.9456
+     * </pre>
+     * The endpoint's F is within the reference's own noise (99.9448 vs 99.9456), so no alert.
+     */
+    @Test
+    void shouldStayFaithfulWithoutAlertWhenLogprobsJitterLikeReferenceNoise() throws Exception {
+        try (Fixture f = new Fixture(minPrompts2())) {
+            f.pipe(f.endpoints, "ref", Events.endpoint("ref", "m", true, T0));
+            f.pipe(f.endpoints, "e1", Events.endpoint("e1", "m", false, T0));
+            f.pipe(f.fingerprints, "ref", Events.fingerprint("ref", "m", "p1", T0 + MINUTE,
+                    List.of(position("x", 0.61, "y", 0.29), position("a", 0.79, "b", 0.16))));
+            f.pipe(f.fingerprints, "ref", Events.fingerprint("ref", "m", "p2", T0 + MINUTE,
+                    List.of(position("x", 0.46, "y", 0.43))));
+            f.pipe(f.fingerprints, "ref", Events.fingerprint("ref", "m", "p1", T0 + 2 * MINUTE,
+                    List.of(position("x", 0.60, "y", 0.30), position("a", 0.80, "b", 0.15))));
+            f.pipe(f.fingerprints, "ref", Events.fingerprint("ref", "m", "p2", T0 + 2 * MINUTE,
+                    List.of(position("x", 0.45, "y", 0.44), position("z", 0.9))));
+            f.pipe(f.fingerprints, "e1", Events.fingerprint("e1", "m", "p1", T0 + 3 * MINUTE,
+                    List.of(position("x", 0.59, "y", 0.31), position("a", 0.81, "b", 0.14))));
+            f.pipe(f.fingerprints, "e1", Events.fingerprint("e1", "m", "p2", T0 + 3 * MINUTE,
+                    List.of(position("y", 0.45, "x", 0.44), position("w", 0.9))));
+            FidelityStats e1 = f.store(ScoringTopology.FIDELITY_STATS_STORE, "e1");
+            assertEquals(99.9448, e1.getFidelity(), 1e-3);
+            assertEquals(99.9456, e1.getNoiseFloor(), 1e-3);
+            assertEquals("faithful", e1.getStatus());
+            assertTrue(f.alerts.readValuesToList().stream().noneMatch(a -> a.getKind().equals("FIDELITY")));
+        }
+    }
 }
