@@ -115,7 +115,8 @@ final class FleetGenerator {
                 .setOutcome(outcome).setInputTokensLocal(1000).setReasoningTokensLocal(0).setTokenCountMismatch(false)
                 .setServerTimings(Map.of());
         if (!outcome.equals("OK")) {
-            return b.setHttpStatus(outcome.equals("RATE_LIMITED") ? 429 : outcome.equals("HTTP_ERROR") ? 500 : null)
+            Integer status = outcome.equals("TIMEOUT") ? null : outcome.equals("RATE_LIMITED") ? 429 : 500;
+            return b.setHttpStatus(status)
                     .setError(outcome.equals("TIMEOUT") ? "response not complete within request.timeout.ms=180000"
                             : "status " + (outcome.equals("RATE_LIMITED") ? 429 : 500))
                     .setE2eMs(outcome.equals("TIMEOUT") ? 180_000.0 : regionMs).setOutputTokens(0)

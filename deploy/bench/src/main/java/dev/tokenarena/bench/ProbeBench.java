@@ -84,6 +84,10 @@ public final class ProbeBench implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "200", description = "Unmeasured streams first, to warm the JIT (default ${DEFAULT-VALUE}).")
     int warmup;
 
+    @Option(names = "--repeats", defaultValue = "3", description = "Measured rounds per client, alternating which client goes first; "
+            + "headline figures are the median over rounds (default ${DEFAULT-VALUE}).")
+    int repeats;
+
     @Option(names = "--other-client", defaultValue = "python", description = "python or none (default ${DEFAULT-VALUE}).")
     String otherClient;
 
@@ -99,9 +103,9 @@ public final class ProbeBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (streams < 1 || tokens < 2 || ioThreads < 1 || warmup < 0) {
+        if (streams < 1 || tokens < 2 || ioThreads < 1 || warmup < 0 || repeats < 1) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "need --streams >= 1, --tokens >= 2, --io-threads >= 1, --warmup >= 0");
+                    "need --streams >= 1, --tokens >= 2, --io-threads >= 1, --warmup >= 0, --repeats >= 1");
         }
         ObjectNode out = run();
         PrintWriter w = spec.commandLine().getOut();
@@ -141,6 +145,13 @@ public final class ProbeBench implements Callable<Integer> {
         sched.put("tokens_per_stream", tokens);
         sched.put("input_tokens", inputTokens);
         out.put("io_threads", ioThreads);
+        if (!"python".equals(otherClient) && !"none".equals(otherClient)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--other-client must be python or none, got '" + otherClient + "'");
+        }
+        boolean python = "python".equals(otherClient);
+        List<Phase> ours = new ArrayList<>();
+        List<Phase> theirs = new ArrayList<>();
         try (ServerProcess server = ServerProcess.start(sku, tokens, serverThreads)) {
             ExecutorService workers = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()));
             try (BenchProbeClient client = new BenchProbeClient(ioThreads, Ticker.SYSTEM, workers)) {
@@ -149,22 +160,39 @@ public final class ProbeBench implements Callable<Integer> {
                     runJava(client, base, warmup, new ProcessMeter());
                     server.stamps();
                 }
-                javaPhase(client, base, server, out);
+                if (python) {
+                    out.put("other_client_name", "python-asyncio " + pythonVersion());
+                }
+                // Alternate which client goes first, so a burst of load from other work on this
+                // shared machine does not always land on the same one.
+                for (int r = 0; r < repeats; r++) {
+                    boolean otherFirst = r % 2 == 1;
+                    if (python && otherFirst) {
+                        theirs.add(pythonPhase(server));
+                    }
+                    ours.add(javaPhase(client, base, server));
+                    if (python && !otherFirst) {
+                        theirs.add(pythonPhase(server));
+                    }
+                }
             } finally {
                 workers.shutdownNow();
             }
-            if ("python".equals(otherClient)) {
-                ObjectNode other = out.putObject("other_client");
-                pythonPhase(server, other);
-                double javaTtft = out.path("ttft_error_ms_p99").asDouble();
-                double javaCpu = out.path("cpu_ms_per_1k_tokens").asDouble();
-                ObjectNode ratio = out.putObject("ratio");
-                ratio.put("ttft_error_p99_other_over_ours", Quantiles.round3(other.path("ttft_error_ms_p99").asDouble() / javaTtft));
-                ratio.put("cpu_per_1k_tokens_other_over_ours", Quantiles.round3(other.path("cpu_ms_per_1k_tokens").asDouble() / javaCpu));
-            } else if (!"none".equals(otherClient)) {
-                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                        "--other-client must be python or none, got '" + otherClient + "'");
-            }
+        }
+        summarize(ours, out);
+        out.put("heap_mb_peak", ours.stream().mapToDouble(Phase::heapMb).max().orElse(Double.NaN));
+        out.set("rounds", JSON.valueToTree(ours.stream().map(Phase::toMap).toList()));
+        if (python) {
+            ObjectNode other = out.putObject("other_client");
+            other.put("name", out.remove("other_client_name").asText());
+            other.put("streams", streams);
+            summarize(theirs, other);
+            other.set("rounds", JSON.valueToTree(theirs.stream().map(Phase::toMap).toList()));
+            ObjectNode ratio = out.putObject("ratio");
+            ratio.put("ttft_error_p99_other_over_ours", Quantiles.round3(
+                    other.path("ttft_error_ms_p99").asDouble() / out.path("ttft_error_ms_p99").asDouble()));
+            ratio.put("cpu_per_1k_tokens_other_over_ours", Quantiles.round3(
+                    other.path("cpu_ms_per_1k_tokens").asDouble() / out.path("cpu_ms_per_1k_tokens").asDouble()));
         }
         out.put("load_average_1m_end", ProcessMeter.loadAverage());
         return out;
@@ -189,7 +217,55 @@ public final class ProbeBench implements Callable<Integer> {
         return samples;
     }
 
-    private void javaPhase(BenchProbeClient client, String base, ServerProcess server, ObjectNode out) throws Exception {
+    /** The figures of one measured round of one client. */
+    record Phase(int ok, double ttftP50, double ttftP99, double ttftMax, double tpotP50, double tpotP99,
+                 long tokens, double cpuMs, double heapMb, double wallMs, double serverLatenessP99, double load) {
+
+        Map<String, Object> toMap() {
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("ok_streams", ok);
+            m.put("ttft_error_ms_p50", Quantiles.round3(ttftP50));
+            m.put("ttft_error_ms_p99", Quantiles.round3(ttftP99));
+            m.put("ttft_error_ms_max", Quantiles.round3(ttftMax));
+            m.put("tpot_error_ms_p99", Quantiles.round3(tpotP99));
+            m.put("tokens_received", tokens);
+            m.put("cpu_ms", Quantiles.round3(cpuMs));
+            if (!Double.isNaN(heapMb)) {
+                m.put("heap_mb_peak", Quantiles.round3(heapMb));
+            }
+            m.put("server_lateness_ms_p99", Quantiles.round3(serverLatenessP99));
+            m.put("load_average_1m", Quantiles.round3(load));
+            return m;
+        }
+    }
+
+    private static Phase phase(int ok, List<Double> ttftErr, List<Double> tpotErr, long tokens, double cpuMs,
+                               double heapMb, double wallMs, List<Double> lateness) {
+        double[] t = toArray(ttftErr);
+        double[] p = toArray(tpotErr);
+        return new Phase(ok, Quantiles.of(t, 0.5), Quantiles.of(t, 0.99), Quantiles.of(t, 1.0), Quantiles.of(p, 0.5),
+                Quantiles.of(p, 0.99), tokens, cpuMs, heapMb, wallMs, Quantiles.of(toArray(lateness), 0.99),
+                ProcessMeter.loadAverage());
+    }
+
+    /** Headline figures: median over rounds for the error quantiles, totals for CPU per token. */
+    private static void summarize(List<Phase> rounds, ObjectNode out) {
+        out.put("ok_streams", rounds.stream().mapToInt(Phase::ok).min().orElse(0));
+        out.put("ttft_error_ms_p50", Quantiles.round3(median(rounds, Phase::ttftP50)));
+        out.put("ttft_error_ms_p99", Quantiles.round3(median(rounds, Phase::ttftP99)));
+        out.put("tpot_error_ms_p50", Quantiles.round3(median(rounds, Phase::tpotP50)));
+        out.put("tpot_error_ms_p99", Quantiles.round3(median(rounds, Phase::tpotP99)));
+        long tokens = rounds.stream().mapToLong(Phase::tokens).sum();
+        double cpu = rounds.stream().mapToDouble(Phase::cpuMs).sum();
+        out.put("tokens_received", tokens);
+        out.put("cpu_ms_per_1k_tokens", Quantiles.round3(tokens == 0 ? Double.NaN : cpu / (tokens / 1000.0)));
+    }
+
+    private static double median(List<Phase> rounds, java.util.function.ToDoubleFunction<Phase> f) {
+        return Quantiles.of(rounds.stream().mapToDouble(f).toArray(), 0.5);
+    }
+
+    private Phase javaPhase(BenchProbeClient client, String base, ServerProcess server) throws Exception {
         ProcessMeter meter = new ProcessMeter();
         long wall0 = System.nanoTime();
         List<BenchProbeClient.Sample> samples = runJava(client, base, streams, meter);
@@ -202,9 +278,7 @@ public final class ProbeBench implements Callable<Integer> {
         List<Double> lateness = new ArrayList<>();
         long tokensReceived = 0;
         int ok = 0;
-        Map<String, Integer> outcomes = new HashMap<>();
         for (BenchProbeClient.Sample s : samples) {
-            outcomes.merge(s.result().getOutcome(), 1, Integer::sum);
             Stamp st = s.serverRequestId() == null ? null : stamps.get(s.serverRequestId());
             if (!"OK".equals(s.result().getOutcome()) || st == null) {
                 continue;
@@ -217,28 +291,10 @@ public final class ProbeBench implements Callable<Integer> {
             }
             lateness.add(st.maxLatenessNanos() / 1e6);
         }
-        out.put("ok_streams", ok);
-        out.set("outcomes", JSON.valueToTree(outcomes));
-        putErrors(out, ttftErr, tpotErr);
-        out.put("tokens_received", tokensReceived);
-        out.put("cpu_ms", Quantiles.round3(cpuMs));
-        out.put("cpu_ms_per_1k_tokens", Quantiles.round3(tokensReceived == 0 ? Double.NaN : cpuMs / (tokensReceived / 1000.0)));
-        out.put("heap_mb_peak", Quantiles.round3(heapMb));
-        out.put("wall_ms", Quantiles.round3(wallNanos / 1e6));
-        out.put("server_lateness_ms_p99", Quantiles.round3(Quantiles.of(toArray(lateness), 0.99)));
+        return phase(ok, ttftErr, tpotErr, tokensReceived, cpuMs, heapMb, wallNanos / 1e6, lateness);
     }
 
-    private static void putErrors(ObjectNode out, List<Double> ttftErr, List<Double> tpotErr) {
-        double[] t = toArray(ttftErr);
-        out.put("ttft_error_ms_p50", Quantiles.round3(Quantiles.of(t, 0.50)));
-        out.put("ttft_error_ms_p99", Quantiles.round3(Quantiles.of(t, 0.99)));
-        out.put("ttft_error_ms_max", Quantiles.round3(Quantiles.of(t, 1.0)));
-        double[] p = toArray(tpotErr);
-        out.put("tpot_error_ms_p50", Quantiles.round3(Quantiles.of(p, 0.50)));
-        out.put("tpot_error_ms_p99", Quantiles.round3(Quantiles.of(p, 0.99)));
-    }
-
-    private void pythonPhase(ServerProcess server, ObjectNode other) throws Exception {
+    private Phase pythonPhase(ServerProcess server) throws Exception {
         Path dir = Files.createTempDirectory("arena-bench-py-");
         try {
             Path script = dir.resolve("asyncio_client.py");
@@ -255,7 +311,6 @@ public final class ProbeBench implements Callable<Integer> {
             b.put("max_tokens", tokens).put("stream", true).put("temperature", 0.0);
             b.putObject("stream_options").put("include_usage", true);
             Files.write(body, JSON.writeValueAsBytes(b));
-            other.put("name", "python-asyncio " + pythonVersion());
             Process p = new ProcessBuilder(python, script.toString(), "127.0.0.1", Integer.toString(server.port), PATH,
                     Integer.toString(streams), body.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             byte[] stdout = p.getInputStream().readAllBytes();
@@ -267,6 +322,7 @@ public final class ProbeBench implements Callable<Integer> {
             Map<String, Stamp> stamps = server.stamps();
             List<Double> ttftErr = new ArrayList<>();
             List<Double> tpotErr = new ArrayList<>();
+            List<Double> lateness = new ArrayList<>();
             long tokensReceived = 0;
             int ok = 0;
             for (JsonNode s : res.path("streams")) {
@@ -278,17 +334,13 @@ public final class ProbeBench implements Callable<Integer> {
                 int n = s.path("tokens").asInt();
                 tokensReceived += n;
                 ttftErr.add((s.path("first").asLong() - st.firstSentNanos()) / 1e6);
+                lateness.add(st.maxLatenessNanos() / 1e6);
                 if (n > 1) {
                     tpotErr.add(Math.abs((s.path("last").asLong() - s.path("first").asLong()) / 1e6 / (n - 1) - st.tpotMs()));
                 }
             }
             double cpuMs = res.path("cpu_ms").asDouble();
-            other.put("streams", streams);
-            other.put("ok_streams", ok);
-            putErrors(other, ttftErr, tpotErr);
-            other.put("tokens_received", tokensReceived);
-            other.put("cpu_ms", Quantiles.round3(cpuMs));
-            other.put("cpu_ms_per_1k_tokens", Quantiles.round3(tokensReceived == 0 ? Double.NaN : cpuMs / (tokensReceived / 1000.0)));
+            return phase(ok, ttftErr, tpotErr, tokensReceived, cpuMs, Double.NaN, Double.NaN, lateness);
         } finally {
             try (var files = Files.list(dir)) {
                 for (Path f : files.toList()) {

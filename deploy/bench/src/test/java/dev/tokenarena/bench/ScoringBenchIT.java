@@ -1,0 +1,29 @@
+package dev.tokenarena.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The scoring harness end to end at a tiny size on a real embedded broker: every figure is
+ * reported and nothing is diverted. No speed is asserted: benchmarks are not tests.
+ */
+@Tag("slow")
+class ScoringBenchIT {
+
+    @Test
+    void shouldScoreEveryPreloadedEventWhenTheFleetIsTiny() throws Exception {
+        JsonNode r = ProbeBenchTest.run(new ScoringBench(), "--events", "600", "--endpoints", "6", "--regions", "2",
+                "--freshness-rate", "200", "--freshness-seconds", "2", "--json");
+        assertEquals(600, r.path("events").asLong());
+        assertEquals(0, r.path("throughput_run").path("dead_letters").asLong(), r.toString());
+        for (String f : new String[] {"events_per_s", "baseline_events_per_s", "ratio", "freshness_ms_p99"}) {
+            assertTrue(r.path(f).isNumber(), f + " missing in " + r);
+        }
+        JsonNode fresh = r.path("freshness_run");
+        assertTrue(fresh.path("events_matched").asLong() > 0, r.toString());
+    }
+}
