@@ -1,6 +1,7 @@
 package dev.tokenarena.probe;
 
 import dev.tokenarena.schemas.config.CommonConfig;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
@@ -37,6 +38,11 @@ public final class ProbeAgentConfig extends AbstractConfig {
     public static final String MAX_RESPONSE_BYTES = "max.response.bytes";
     public static final String IO_THREADS = "io.threads";
     public static final String CATALOG_FILE = "catalog.file";
+    public static final String SPOOL_DIR = "spool.dir";
+    public static final String SPOOL_MAX_BYTES = "spool.max.bytes";
+    public static final String SPOOL_SEND_TIMEOUT_MS = "spool.send.timeout.ms";
+    public static final String SPOOL_RETRY_BACKOFF_MS = "spool.retry.backoff.ms";
+    public static final String SPOOL_DEDUPE_SCAN_RECORDS = "spool.dedupe.scan.records";
 
     private static final int MIB = 1024 * 1024;
     /** Shortest prompt we build: the nonce and instructions alone take about 60 tokens. */
@@ -88,7 +94,23 @@ public final class ProbeAgentConfig extends AbstractConfig {
             .define(IO_THREADS, Type.INT, 2, Range.between(1, 64), Importance.LOW,
                     "Netty event-loop threads of the HTTP client.")
             .define(CATALOG_FILE, Type.STRING, "", Importance.MEDIUM,
-                    "Endpoint catalogue YAML file. Required by ProbeAgentMain (the catalogue topic is a later option).");
+                    "Endpoint catalogue YAML file. Required by ProbeAgentMain (the catalogue topic is a later option).")
+            .define(SPOOL_DIR, Type.STRING, "", Importance.HIGH,
+                    "Directory of the durable result spool: every result is written here before it is sent, and "
+                            + "waits here while Kafka is unreachable. Empty means <java.io.tmpdir>/tokenarena-probe-spool/"
+                            + "<agent.id>, which survives a process restart but maybe not a reboot: use a persistent "
+                            + "volume in production. One directory per agent (it is locked).")
+            .define(SPOOL_MAX_BYTES, Type.LONG, 256L * MIB, Range.atLeast(64 * 1024), Importance.MEDIUM,
+                    "Most bytes the spool may hold on disk; when full, new results are refused with an error "
+                            + "naming this setting and counted.")
+            .define(SPOOL_SEND_TIMEOUT_MS, Type.LONG, 30_000L, Range.between(1_000, 600_000), Importance.LOW,
+                    "How long one send (or one dedupe scan) may take before the batch counts as failed and is "
+                            + "retried from the spool, milliseconds.")
+            .define(SPOOL_RETRY_BACKOFF_MS, Type.LONG, 1_000L, Range.between(1, 600_000), Importance.LOW,
+                    "First wait before resending after a failed batch, milliseconds; doubles up to 30 times this.")
+            .define(SPOOL_DEDUPE_SCAN_RECORDS, Type.INT, 10_000, Range.between(1, 10_000_000), Importance.LOW,
+                    "Records read from the end of each results partition to find results that reached Kafka "
+                            + "though their send failed or the agent stopped before recording the ack.");
 
     private final String region;
     private final String agentId;
@@ -105,6 +127,7 @@ public final class ProbeAgentConfig extends AbstractConfig {
     private final double contextHeadroomFraction;
     private final Limits limits;
     private final int ioThreads;
+    private final Path spoolDir;
 
     public ProbeAgentConfig(Map<?, ?> originals) {
         super(CONFIG_DEF, originals, false);
@@ -138,6 +161,10 @@ public final class ProbeAgentConfig extends AbstractConfig {
         }
         limits = new Limits(getInt(CONNECT_TIMEOUT_MS), firstByteTimeout, requestTimeout, maxLine, maxEvent, maxResponse);
         ioThreads = getInt(IO_THREADS);
+        String dir = getString(SPOOL_DIR).trim();
+        spoolDir = dir.isEmpty()
+                ? Path.of(System.getProperty("java.io.tmpdir"), "tokenarena-probe-spool", agentId)
+                : Path.of(dir);
     }
 
     private static ConfigDef.Validator intsAtLeast(int min) {
@@ -230,6 +257,26 @@ public final class ProbeAgentConfig extends AbstractConfig {
 
     public int ioThreads() {
         return ioThreads;
+    }
+
+    public Path spoolDir() {
+        return spoolDir;
+    }
+
+    public long spoolMaxBytes() {
+        return getLong(SPOOL_MAX_BYTES);
+    }
+
+    public long spoolSendTimeoutMs() {
+        return getLong(SPOOL_SEND_TIMEOUT_MS);
+    }
+
+    public long spoolRetryBackoffMs() {
+        return getLong(SPOOL_RETRY_BACKOFF_MS);
+    }
+
+    public int spoolDedupeScanRecords() {
+        return getInt(SPOOL_DEDUPE_SCAN_RECORDS);
     }
 
     public String bootstrapServers() {

@@ -73,7 +73,15 @@ public final class ProbeAgentMain implements Callable<Integer> {
             return BAD_CONFIG;
         }
         RestSchemaRegistryClient registry = new RestSchemaRegistryClient(config.schemaRegistryUrl());
-        try (KafkaResultSink sink = KafkaResultSink.create(config, registry);
+        SpoolingResultSink spooling;
+        try {
+            spooling = SpoolingResultSink.create(config, registry);
+        } catch (IllegalStateException | java.io.UncheckedIOException e) {
+            // A spool.dir that is locked by another agent or not writable: fail at startup, naming it.
+            err.println("probe-agent: " + e.getMessage());
+            return BAD_CONFIG;
+        }
+        try (SpoolingResultSink sink = spooling;
              ProbeAgent agent = new ProbeAgent(config, () -> endpoints, sink, Clock.systemUTC(), Ticker.SYSTEM, env::get)) {
             // The JVM halts once hooks return: wait until the producer has flushed and closed.
             Thread hook = new Thread(() -> {
