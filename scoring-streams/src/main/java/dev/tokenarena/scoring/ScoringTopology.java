@@ -60,7 +60,11 @@ import org.apache.kafka.streams.state.WindowStore;
  * eval.results ──validate── 24h/1h windows ─ trailing window ─ quality (table) ──────┤
  * eval.fingerprints ─validate─ join endpoints (reference?) ─ by (model, prompt) ─    │
  *     compare with latest reference ─ by endpoint ─ F per endpoint (table) ──────────┤
- *                                            └─ drift rule ─ alerts.drift            │
+ *                                            └─ FIDELITY rule ─┐                     │
+ * probe stats ─ AVAILABILITY, TTFT_P99 rules ───────────────────┤ (drift-alert-state) │
+ * eval.results ─ ACCURACY rule; prices ─ PRICE rule ────────────┤                     │
+ * probes kind=canary ─ join endpoints ─ by (model, canary) ─    │                     │
+ *     reference answers ─ by endpoint ─ CANARY_HASH rule ───────┴─ alerts.drift       │
  * endpoints / prices / hardware (tables), grid (global) ─ summary per endpoint ◄─────┘
  *     ─ by model ─ cohort composites (punctuated) ─ composites ─ by preset ─ leaderboard
  * invalid records ─ DLQ (reason headers); undecodable records ─ DeadLetterHandler ─ DLQ

@@ -72,4 +72,24 @@ class ScoringParamsTest {
         assertEquals("modified", p.fidelityStatus(89.99, 8));
         assertEquals("unknown", p.fidelityStatus(50.0, 7));
     }
+
+    @Test
+    void shouldLoadAlertThresholdsAndHashThemWhenAlertsSectionIsGiven() {
+        ScoringParams p = ScoringParams.defaults();
+        assertEquals(0.95, p.alerts().availability().openBelow());
+        assertEquals(Duration.ofDays(7), p.alerts().ttftP99().baseline());
+        assertEquals(2.576, p.alerts().accuracy().zCritical());
+        assertEquals(3, p.alerts().canary().consecutiveRounds());
+        String yaml = defaultYaml();
+        assertNotEquals(p.configHash(),
+                ScoringParams.parse(yaml.replace("open_ratio: 1.5", "open_ratio: 1.6"), "c").configHash());
+    }
+
+    @Test
+    void shouldNameFieldWhenAlertResolveThresholdIsLooserThanOpen() {
+        String bad = defaultYaml().replace("resolve_at_least: 0.97", "resolve_at_least: 0.90");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ScoringParams.parse(bad, "bad.yaml"));
+        assertEquals("bad.yaml: alerts.availability: need 0 < open_below <= resolve_at_least <= 1", e.getMessage());
+    }
 }
