@@ -104,6 +104,10 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             }
             if (msg instanceof SseEvent event) {
                 parser.onEvent(event, recorder);
+                if (recorder.ended()) {
+                    // The end marker ends the answer even if the server keeps the connection open.
+                    finish(new Exchange.Completed(event.nanos()));
+                }
             } else if (msg instanceof SseEvent.End end) {
                 finish(new Exchange.Completed(end.nanos()));
             } else if (msg instanceof HttpContent content) {
@@ -128,6 +132,17 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         requestIdHeader = response.headers().get("x-request-id");
         if (requestIdHeader == null) {
             requestIdHeader = response.headers().get("request-id"); // Anthropic's header
+        }
+        if (status >= 200 && status <= 299) {
+            // Checked on the head so a wrong body is never read: we send no Accept-Encoding and
+            // ask for an event stream; a missing content type is tolerated (some servers omit it).
+            String encoding = response.headers().get(HttpHeaderNames.CONTENT_ENCODING);
+            if (encoding != null && !encoding.isBlank() && !encoding.equalsIgnoreCase("identity")) {
+                fail(Outcome.PROTOCOL_ERROR, "unsupported Content-Encoding " + encoding
+                        + " (the probe sends no Accept-Encoding and reads the stream as it arrives)");
+            } else if (contentType != null && !contentType.toLowerCase(java.util.Locale.ROOT).contains("event-stream")) {
+                fail(Outcome.PROTOCOL_ERROR, "expected a text/event-stream response, got " + contentType);
+            }
         }
     }
 

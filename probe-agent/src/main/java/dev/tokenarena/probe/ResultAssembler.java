@@ -100,6 +100,12 @@ final class ResultAssembler {
         }
         StreamRecorder stream = exchange.stream();
         if (stream.complete()) {
+            if (stream.finishReason() == null && stream.tokenChunks() == 0 && stream.outputTokensServer() == null) {
+                // An end marker after events we could not read anything from (e.g. no choices):
+                // calling that OK would publish a zero-token answer as a measurement.
+                return new Verdict(Outcome.PROTOCOL_ERROR, "stream ended after " + stream.events()
+                        + " events without choices, tokens, usage or a finish reason");
+            }
             return new Verdict(Outcome.OK, null);
         }
         String contentType = exchange.contentType();

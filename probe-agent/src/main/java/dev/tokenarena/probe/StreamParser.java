@@ -163,7 +163,7 @@ interface StreamParser {
             }
         }
 
-        private static void usage(JsonNode usage, StreamRecorder recorder) {
+        private static void usage(JsonNode usage, StreamRecorder recorder) throws ProbeFailure {
             if (usage.isObject()) {
                 Integer input = integer(usage.get("input_tokens"));
                 Integer output = integer(usage.get("output_tokens"));

@@ -56,7 +56,12 @@ final class StreamRecorder {
         tokenChunkNanos[tokenChunks++] = nanos;
     }
 
-    void usage(Integer input, Integer output) {
+    /** The server's token counts; a negative count is a broken server, not a number to publish. */
+    void usage(Integer input, Integer output) throws ProbeFailure {
+        if ((input != null && input < 0) || (output != null && output < 0)) {
+            throw new ProbeFailure(Outcome.PROTOCOL_ERROR, "usage reports negative token counts (input " + input
+                    + ", output " + output + ")");
+        }
         if (input != null) {
             inputTokensServer = input;
         }
@@ -83,6 +88,11 @@ final class StreamRecorder {
 
     void done() {
         done = true;
+    }
+
+    /** Whether the end marker ([DONE], message_stop) arrived: nothing after it is part of the answer. */
+    boolean ended() {
+        return done;
     }
 
     /** A stream is complete when the server said so: a finish/stop reason or the end marker. */
@@ -116,6 +126,10 @@ final class StreamRecorder {
 
     Integer inputTokensServer() {
         return inputTokensServer;
+    }
+
+    int tokenChunks() {
+        return tokenChunks;
     }
 
     Integer outputTokensServer() {
