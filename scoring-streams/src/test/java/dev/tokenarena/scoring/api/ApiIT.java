@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,8 +45,12 @@ import org.junit.jupiter.api.Test;
 @Tag("slow")
 class ApiIT {
 
-    /** Later than other tests' data, so their endpoints are stale in these leaderboards. */
-    private static final long T0 = Instant.parse("2026-03-01T10:00:00Z").toEpochMilli();
+    /**
+     * Two days ago on the hour: within the input topics' retention (the broker deletes older
+     * records), later than other tests' fixed dates (their rows are stale in these leaderboards),
+     * and outside ReplayIT's range.
+     */
+    private static final long T0 = Instant.now().minus(Duration.ofDays(2)).truncatedTo(ChronoUnit.HOURS).toEpochMilli();
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 

@@ -1,0 +1,19 @@
+package dev.tokenarena.scoring.replay;
+
+import java.util.Map;
+
+/**
+ * What a replay did.
+ *
+ * @param recordsRead input records read (all partitions, up to the end offsets at start)
+ * @param recordsReplayed of those, records inside the range that went through the topology
+ * @param recordsWritten output records per output topic
+ * @param configHash hash of the scoring params, stamped on every output
+ */
+public record ReplayResult(long recordsRead, long recordsReplayed, Map<String, Long> recordsWritten,
+                           String configHash) {
+
+    public ReplayResult {
+        recordsWritten = Map.copyOf(recordsWritten);
+    }
+}
