@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Composites of one cohort (the endpoints of one model) under every preset: the five factors
@@ -25,10 +26,26 @@ final class CohortScoring {
 
     /**
      * Scores the measured members (those with probe stats; a catalogue entry alone is not yet
-     * comparable) and returns composites ordered by preset (file order), then endpoint_id.
+     * comparable) and returns composites ordered by window (1h, then windows.probe_extra in file
+     * order), preset (file order), then endpoint_id.
      */
     static List<EndpointComposite> score(List<EndpointSummary> cohort, ScoringParams params, long computedAtMs) {
-        List<EndpointSummary> members = cohort.stream().filter(s -> s.getProbe() != null)
+        List<EndpointComposite> out = new ArrayList<>(score(cohort, params, computedAtMs, PROBE_WINDOW_LABEL,
+                EndpointSummary::getProbe));
+        for (ScoringParams.ProbeWindow pw : params.probeExtraWindows()) {
+            out.addAll(score(cohort, params, computedAtMs, pw.label(), s -> s.getProbeByWindow().get(pw.label())));
+        }
+        return out;
+    }
+
+    /**
+     * Composites of one window label: the members are the endpoints with probe stats in that
+     * window, normalized among themselves; quality, price, fidelity and energy inputs are shared.
+     */
+    private static List<EndpointComposite> score(List<EndpointSummary> cohort, ScoringParams params,
+                                                 long computedAtMs, String window,
+                                                 Function<EndpointSummary, ProbeStats> probeOf) {
+        List<EndpointSummary> members = cohort.stream().filter(s -> probeOf.apply(s) != null)
                 .sorted(Comparator.comparing(EndpointSummary::getEndpointId)).toList();
         if (members.isEmpty()) {
             return List.of();
@@ -41,7 +58,7 @@ final class CohortScoring {
         List<Double> quality = new ArrayList<>();
         List<Double> reliability = new ArrayList<>();
         for (EndpointSummary s : members) {
-            ProbeStats p = s.getProbe();
+            ProbeStats p = probeOf.apply(s);
             speed.add(p.getOutputTpsP50());
             ttft.add(p.getTtftMsP50());
             quality.add(s.getQuality() == null ? null : s.getQuality().getAccuracy());
@@ -65,16 +82,17 @@ final class CohortScoring {
                 ScoringParams.Weights w = preset.weights();
                 double score = 100.0 * (w.speed() * f.getSpeed() + w.ttft() * f.getTtft() + w.price() * f.getPrice()
                         + w.quality() * f.getQuality() + w.reliability() * f.getReliability());
-                out.add(composite(members.get(i), preset, f, score, price.get(i), noiseFloor, params, computedAtMs));
+                out.add(composite(members.get(i), probeOf.apply(members.get(i)), window, preset, f, score,
+                        price.get(i), noiseFloor, params, computedAtMs));
             }
         }
         return out;
     }
 
-    private static EndpointComposite composite(EndpointSummary s, ScoringParams.Preset preset, FactorScores f,
-                                               double score, Double blended, Double noiseFloor, ScoringParams params,
+    private static EndpointComposite composite(EndpointSummary s, ProbeStats p, String window,
+                                               ScoringParams.Preset preset, FactorScores f, double score,
+                                               Double blended, Double noiseFloor, ScoringParams params,
                                                long computedAtMs) {
-        ProbeStats p = s.getProbe();
         QualityStats q = s.getQuality();
         Double accuracy = q == null ? null : q.getAccuracy();
         Double tokens = q == null ? null : q.getTokensToSolution();
@@ -86,7 +104,7 @@ final class CohortScoring {
         Double gco2 = kwh == null || s.getGridGco2PerKwh() == null ? null : kwh * s.getGridGco2PerKwh();
         FidelityStats fid = s.getFidelity();
         return EndpointComposite.newBuilder()
-                .setEndpointId(s.getEndpointId()).setPreset(preset.name()).setWindow(PROBE_WINDOW_LABEL)
+                .setEndpointId(s.getEndpointId()).setPreset(preset.name()).setWindow(window)
                 .setWindowStartMs(p.getWindowStartMs()).setWindowEndMs(p.getWindowEndMs())
                 .setComputedAtMs(computedAtMs).setConfigHash(params.configHash())
                 .setProvider(s.getProvider()).setModel(s.getModel()).setSku(s.getSku())

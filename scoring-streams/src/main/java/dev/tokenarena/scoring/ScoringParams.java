@@ -82,6 +82,10 @@ public final class ScoringParams {
     public record Canary(int consecutiveRounds, int historyRounds, int referenceRounds, int minReferenceSamples) {
     }
 
+    /** A further probe window whose trailing figures give composites under their own label. */
+    public record ProbeWindow(String label, Duration size, Duration advance) {
+    }
+
     /** Ranges used for the low/high energy estimates. */
     public record Energy(double utilizationAssumedLow, double utilizationAssumedHigh, double utilizationMargin,
                          double pueAssumedLow, double pueAssumedHigh) {
@@ -95,11 +99,13 @@ public final class ScoringParams {
     private final int needleLastResults;
     private final Energy energy;
     private final Alerts alerts;
+    private final List<ProbeWindow> probeExtra;
     private final String canonical;
     private final String configHash;
 
     private ScoringParams(int version, Map<String, Preset> presets, Fidelity fidelity, Windows windows,
-                          Duration emitInterval, int needleLastResults, Energy energy, Alerts alerts) {
+                          Duration emitInterval, int needleLastResults, Energy energy, Alerts alerts,
+                          List<ProbeWindow> probeExtra) {
         this.version = version;
         this.presets = Collections.unmodifiableMap(new LinkedHashMap<>(presets));
         this.fidelity = fidelity;
@@ -108,6 +114,7 @@ public final class ScoringParams {
         this.needleLastResults = needleLastResults;
         this.energy = energy;
         this.alerts = alerts;
+        this.probeExtra = List.copyOf(probeExtra);
         this.canonical = renderCanonical();
         this.configHash = sha256Hex16(canonical);
     }
@@ -164,6 +171,21 @@ public final class ScoringParams {
         r.check(windows.evalAdvance().compareTo(windows.evalSize()) <= 0, "windows.eval",
                 "advance must not exceed size");
         Duration emit = r.duration(root, "emit_interval", "emit_interval", Duration.ofMinutes(1));
+        List<ProbeWindow> probeExtra = new ArrayList<>();
+        JsonNode extra = win.path("probe_extra");
+        r.check(extra.isMissingNode() || extra.isNull() || extra.isObject(), "windows.probe_extra",
+                "expected a mapping of label to {size, advance}");
+        for (Iterator<Map.Entry<String, JsonNode>> it = extra.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String at = "windows.probe_extra." + e.getKey();
+            r.check(e.getKey().matches("[0-9a-z]{1,8}") && !e.getKey().equals(CohortScoring.PROBE_WINDOW_LABEL), at,
+                    "label must be 1-8 of [0-9a-z] and not " + CohortScoring.PROBE_WINDOW_LABEL);
+            ProbeWindow pw = new ProbeWindow(e.getKey(), r.duration(e.getValue(), at + ".size", "size", null),
+                    r.duration(e.getValue(), at + ".advance", "advance", null));
+            r.check(pw.size() != null && pw.advance() != null && pw.advance().compareTo(pw.size()) <= 0, at,
+                    "needs size and advance, advance <= size");
+            probeExtra.add(pw);
+        }
 
         JsonNode fid = root.path("fidelity");
         Fidelity fidelity = new Fidelity(r.number(fid, "faithful_min", "fidelity.faithful_min", 97.0),
@@ -194,7 +216,7 @@ public final class ScoringParams {
             presets.put(e.getKey(), r.preset(e.getKey(), e.getValue()));
         }
         Alerts alerts = r.alerts(root.path("alerts"));
-        return new ScoringParams(version, presets, fidelity, windows, emit, needle, energy, alerts);
+        return new ScoringParams(version, presets, fidelity, windows, emit, needle, energy, alerts, probeExtra);
     }
 
     public int version() {
@@ -240,6 +262,11 @@ public final class ScoringParams {
         return alerts;
     }
 
+    /** Further probe windows (label, size, advance) in file order; composites carry their label. */
+    public List<ProbeWindow> probeExtraWindows() {
+        return probeExtra;
+    }
+
     /** The canonical JSON of the effective parameters that {@link #configHash()} covers. */
     public String canonical() {
         return canonical;
@@ -271,6 +298,10 @@ public final class ScoringParams {
         root.put("fidelity", new TreeMap<>(Map.of("faithful_min", fidelity.faithfulMin(),
                 "drifted_min", fidelity.driftedMin(), "min_prompts", fidelity.minPrompts(),
                 "smoothing_epsilon", fidelity.smoothingEpsilon())));
+        Map<String, Object> extraWindows = new TreeMap<>();
+        probeExtra.forEach(pw -> extraWindows.put(pw.label(), new TreeMap<>(Map.of("size_ms", pw.size().toMillis(),
+                "advance_ms", pw.advance().toMillis()))));
+        root.put("probe_extra_windows", extraWindows);
         root.put("needle_last_results", needleLastResults);
         root.put("energy", new TreeMap<>(Map.of("utilization_assumed_low", energy.utilizationAssumedLow(),
                 "utilization_assumed_high", energy.utilizationAssumedHigh(),

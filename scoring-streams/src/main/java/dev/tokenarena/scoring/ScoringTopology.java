@@ -90,6 +90,8 @@ public final class ScoringTopology {
     static final String PROBE_WINDOWS_STORE = "probe-windows";
     static final String PROBE_TRAILING_STORE = "probe-trailing-window-end";
     static final String PROBE_STATS_STORE = "probe-stats";
+    /** Stores of a further probe window (windows.probe_extra) are these names + "-" + its label. */
+    static final String PROBE_EXTRA_STORE_SUFFIX_SEPARATOR = "-";
     static final String NEEDLE_STORE = "needle-state";
     static final String EVAL_WINDOWS_STORE = "eval-windows";
     static final String EVAL_TRAILING_STORE = "eval-trailing-window-end";
@@ -121,6 +123,11 @@ public final class ScoringTopology {
     /** The output topic of a catalogue topic under a namespace (null or blank: the v1 topic). */
     public static String outputTopic(TopicSpec<?> topic, String namespace) {
         return namespace == null || namespace.isBlank() ? topic.name() : topic.name() + "." + namespace.trim();
+    }
+
+    /** The trailing probe-stats store of a further probe window, e.g. probe-stats-24h. */
+    static String probeStatsStore(String windowLabel) {
+        return PROBE_STATS_STORE + PROBE_EXTRA_STORE_SUFFIX_SEPARATOR + windowLabel;
     }
 
     static String compositeKey(String first, String second) {
@@ -189,6 +196,37 @@ public final class ScoringTopology {
             sb.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), str, valueSerde));
         }
 
+        /**
+         * Trailing-window probe stats per endpoint for one window size/advance; {@code suffix} is
+         * "" for the main (1 h) window, whose operator and store names predate the others.
+         */
+        private KStream<String, ProbeStats> probeStatsUpdates(KStream<String, ProbeResult> probes,
+                                                              AvroWireSerde<ProbeResult> probeSerde,
+                                                              java.time.Duration size, java.time.Duration advance,
+                                                              String suffix) {
+            String trailingStore = PROBE_TRAILING_STORE + suffix;
+            keyValueStore(trailingStore, Serdes.Long());
+            long advanceMs = advance.toMillis();
+            return probes
+                    .groupByKey(Grouped.with("probe-results-by-endpoint" + suffix, str, probeSerde))
+                    .windowedBy(TimeWindows.ofSizeAndGrace(size, params.windows().grace()).advanceBy(advance))
+                    .aggregate(ProbeAggregation::empty, (k, v, agg) -> ProbeAggregation.add(v, agg),
+                            Named.as("probe-window-aggregate" + suffix),
+                            Materialized.<String, ProbeWindowAgg, WindowStore<Bytes, byte[]>>as(
+                                            PROBE_WINDOWS_STORE + suffix)
+                                    .withKeySerde(str).withValueSerde(internal(ProbeWindowAgg.class)))
+                    .toStream(Named.as("probe-window-updates" + suffix))
+                    .process(() -> new TrailingWindowSelector<ProbeWindowAgg, ProbeStats>(trailingStore,
+                            advanceMs, ProbeAggregation::stats), Named.as("probe-trailing-window" + suffix),
+                            trailingStore);
+        }
+
+        private KTable<String, ProbeStats> probeStatsTable(KStream<String, ProbeStats> updates, String suffix) {
+            return updates.toTable(Named.as("probe-stats-table" + suffix),
+                    Materialized.<String, ProbeStats, KeyValueStore<Bytes, byte[]>>as(PROBE_STATS_STORE + suffix)
+                            .withKeySerde(str).withValueSerde(internal(ProbeStats.class)));
+        }
+
         Topology build() {
             ScoringParams.Windows w = params.windows();
             KTable<String, Endpoint> endpoints = table(Topics.ENDPOINTS, ENDPOINTS_STORE);
@@ -203,28 +241,19 @@ public final class ScoringTopology {
             // a. probe stats over the trailing hour
             KStream<String, ProbeResult> probes = validated(Topics.PROBE_RESULTS, Validation::probe, "probe-results");
             AvroWireSerde<ProbeResult> probeSerde = serde(Topics.PROBE_RESULTS);
-            AvroWireSerde<ProbeWindowAgg> probeAggSerde = internal(ProbeWindowAgg.class);
-            AvroWireSerde<ProbeStats> probeStatsSerde = internal(ProbeStats.class);
             // Windowed<endpoint> -> endpoint keeps the partition, but the DSL flags every key change,
             // so toTable adds a (named) repartition topic. Accepted: one small record per window
             // update after caching; the alternative is hand-written windowing.
-            keyValueStore(PROBE_TRAILING_STORE, Serdes.Long());
-            long probeAdvanceMs = w.probeAdvance().toMillis();
-            KStream<String, ProbeStats> probeStatsUpdates = probes
-                    .groupByKey(Grouped.with("probe-results-by-endpoint", str, probeSerde))
-                    .windowedBy(TimeWindows.ofSizeAndGrace(w.probeSize(), w.grace()).advanceBy(w.probeAdvance()))
-                    .aggregate(ProbeAggregation::empty, (k, v, agg) -> ProbeAggregation.add(v, agg),
-                            Named.as("probe-window-aggregate"),
-                            Materialized.<String, ProbeWindowAgg, WindowStore<Bytes, byte[]>>as(PROBE_WINDOWS_STORE)
-                                    .withKeySerde(str).withValueSerde(probeAggSerde))
-                    .toStream(Named.as("probe-window-updates"))
-                    .process(() -> new TrailingWindowSelector<ProbeWindowAgg, ProbeStats>(PROBE_TRAILING_STORE,
-                            probeAdvanceMs, ProbeAggregation::stats), Named.as("probe-trailing-window"),
-                            PROBE_TRAILING_STORE);
-            KTable<String, ProbeStats> probeStats = probeStatsUpdates
-                    .toTable(Named.as("probe-stats-table"),
-                            Materialized.<String, ProbeStats, KeyValueStore<Bytes, byte[]>>as(PROBE_STATS_STORE)
-                                    .withKeySerde(str).withValueSerde(probeStatsSerde));
+            KStream<String, ProbeStats> probeStatsUpdates = probeStatsUpdates(probes, probeSerde, w.probeSize(),
+                    w.probeAdvance(), "");
+            KTable<String, ProbeStats> probeStats = probeStatsTable(probeStatsUpdates, "");
+            // further windows (24 h, 7 d): their own trailing stats, joined into the summary by label
+            java.util.Map<String, KTable<String, ProbeStats>> extraProbeStats = new java.util.LinkedHashMap<>();
+            for (ScoringParams.ProbeWindow pw : params.probeExtraWindows()) {
+                String suffix = PROBE_EXTRA_STORE_SUFFIX_SEPARATOR + pw.label();
+                extraProbeStats.put(pw.label(), probeStatsTable(
+                        probeStatsUpdates(probes, probeSerde, pw.size(), pw.advance(), suffix), suffix));
+            }
 
             // b. effective context from needle probes
             int keep = params.needleLastResults();
@@ -333,9 +362,15 @@ public final class ScoringTopology {
 
             // e. endpoint summary
             AvroWireSerde<EndpointSummary> summarySerde = internal(EndpointSummary.class);
-            KStream<String, EndpointSummary> summaries = endpoints
+            KTable<String, EndpointSummary> summaryTable = endpoints
                     .mapValues(SummaryJoins::fromEndpoint, Named.as("summary-from-endpoint"))
-                    .leftJoin(probeStats, SummaryJoins::withProbe, Named.as("summary-join-probe-stats"))
+                    .leftJoin(probeStats, SummaryJoins::withProbe, Named.as("summary-join-probe-stats"));
+            for (java.util.Map.Entry<String, KTable<String, ProbeStats>> e : extraProbeStats.entrySet()) {
+                String label = e.getKey();
+                summaryTable = summaryTable.leftJoin(e.getValue(), (s, p) -> SummaryJoins.withProbeWindow(s, label, p),
+                        Named.as("summary-join-probe-stats-" + label));
+            }
+            KStream<String, EndpointSummary> summaries = summaryTable
                     .leftJoin(prices, SummaryJoins::withPrice, Named.as("summary-join-prices"))
                     .leftJoin(hardware, SummaryJoins::withEnergy, Named.as("summary-join-hardware"))
                     .leftJoin(quality, SummaryJoins::withQuality, Named.as("summary-join-quality"))
@@ -364,6 +399,9 @@ public final class ScoringTopology {
             keyValueStore(LEADERBOARD_STORE, compositeSerde);
             keyValueStore(LEADERBOARD_CHANGED_STORE, Serdes.Long());
             composites
+                    // leaderboards rank the main (1 h) window; the 24 h / 7 d composites are for history
+                    .filter((k, c) -> CohortScoring.PROBE_WINDOW_LABEL.equals(c.getWindow()),
+                            Named.as("composites-main-window"))
                     .selectKey((k, c) -> c.getPreset(), Named.as("composite-key-by-preset"))
                     .repartition(Repartitioned.<String, EndpointComposite>as("composites-by-preset")
                             .withKeySerde(str).withValueSerde(compositeSerde))

@@ -27,6 +27,17 @@ final class SummaryJoins {
         return EndpointSummary.newBuilder(s).setProbe(p).build();
     }
 
+    /** Sets (or, with null stats, removes) the probe stats of a further window label. */
+    static EndpointSummary withProbeWindow(EndpointSummary s, String label, ProbeStats p) {
+        java.util.Map<String, ProbeStats> byWindow = new java.util.TreeMap<>(s.getProbeByWindow());
+        if (p == null) {
+            byWindow.remove(label);
+        } else {
+            byWindow.put(label, p);
+        }
+        return EndpointSummary.newBuilder(s).setProbeByWindow(byWindow).build();
+    }
+
     static EndpointSummary withPrice(EndpointSummary s, PriceQuote p) {
         return EndpointSummary.newBuilder(s).setPrice(p == null ? null
                 : new PriceInfo(p.getInputUsdPerMtok(), p.getOutputUsdPerMtok(), p.getBatchDiscount())).build();

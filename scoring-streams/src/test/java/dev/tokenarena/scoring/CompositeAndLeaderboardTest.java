@@ -5,6 +5,7 @@ import static dev.tokenarena.scoring.Events.T0;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tokenarena.schemas.v1.EndpointComposite;
 import dev.tokenarena.schemas.v1.LeaderboardSnapshot;
@@ -46,9 +47,50 @@ class CompositeAndLeaderboardTest {
     }
 
     private static Map<String, EndpointComposite> latest(List<KeyValue<String, EndpointComposite>> all, String preset) {
+        return latest(all, preset, "1h");
+    }
+
+    private static Map<String, EndpointComposite> latest(List<KeyValue<String, EndpointComposite>> all, String preset,
+                                                         String window) {
         Map<String, EndpointComposite> out = new HashMap<>();
-        all.stream().filter(kv -> kv.value.getPreset().equals(preset)).forEach(kv -> out.put(kv.key, kv.value));
+        all.stream().filter(kv -> kv.value.getPreset().equals(preset) && kv.value.getWindow().equals(window))
+                .forEach(kv -> out.put(kv.key, kv.value));
         return out;
+    }
+
+    /**
+     * The same cohort also scores over the 24 h (hopping 1 h) and 7 d (hopping 1 day) probe
+     * windows. Trailing window of the 10:02 probe: 24 h -> [yesterday 11:00, today 11:00);
+     * 7 d windows align to UTC midnight -> [2025-12-26, 2026-01-02). Both hold the same 2 probes
+     * per endpoint, so the scores equal the 1 h ones (100 and 10 for chat).
+     */
+    @Test
+    void shouldScoreEachProbeWindowLabelWhenExtraWindowsAreConfigured() throws Exception {
+        try (Fixture f = new Fixture()) {
+            feedCohort(f);
+            tick(f, "clock-1", T0 + 5 * MINUTE);
+            List<KeyValue<String, EndpointComposite>> all = f.composites.readKeyValuesToList();
+            EndpointComposite day = latest(all, "chat", "24h").get("e1");
+            assertEquals(T0 + 60 * MINUTE, day.getWindowEndMs());
+            assertEquals(T0 - 23 * 60 * MINUTE, day.getWindowStartMs());
+            assertEquals(2L, day.getProbeCount());
+            assertEquals(100.0, day.getScore(), 1e-9);
+            assertEquals(10.0, latest(all, "chat", "24h").get("e2").getScore(), 1e-9);
+            EndpointComposite week = latest(all, "chat", "7d").get("e1");
+            assertEquals(java.time.Instant.parse("2026-01-02T00:00:00Z").toEpochMilli(), week.getWindowEndMs());
+            assertEquals(java.time.Instant.parse("2025-12-26T00:00:00Z").toEpochMilli(), week.getWindowStartMs());
+            assertEquals(2L, week.getProbeCount());
+            // j per token uses the window's own speed: 50 tok/s x 32 streams as for 1 h
+            assertEquals(1600.0, week.getAggregateOutputTps(), 1600 * 0.011);
+            // leaderboards rank the 1 h window only
+            f.pipe(f.probes, "e1", Events.probe("e1", T0 + 6 * MINUTE).build());
+            tick(f, "clock-2", T0 + 8 * MINUTE);
+            List<LeaderboardSnapshot> snapshots = f.leaderboard.readValuesToList();
+            assertFalse(snapshots.isEmpty());
+            assertTrue(snapshots.stream()
+                    .allMatch(sn -> sn.getWindow().equals("1h") && sn.getRows().stream()
+                            .allMatch(r -> r.getComposite().getWindow().equals("1h"))));
+        }
     }
 
     @Test
