@@ -2,12 +2,15 @@ package dev.tokenarena.probe;
 
 import dev.tokenarena.schemas.time.Ticker;
 import dev.tokenarena.schemas.v1.Endpoint;
+import dev.tokenarena.schemas.v1.PriceQuote;
 import dev.tokenarena.schemas.v1.ProbeResult;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -60,6 +63,9 @@ public final class ProbeAgent implements AutoCloseable {
     private volatile boolean closed;
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong sinkErrors = new AtomicLong();
+    private final ProbeMetrics metrics;
+    private final Function<String, PriceQuote> prices;
+    private final CostGuard costGuard;
 
     /** A finished round: how many endpoints it covered, results published, steps skipped for time. */
     public record RoundReport(long round, int endpoints, int results, int skippedSteps) {
@@ -67,6 +73,30 @@ public final class ProbeAgent implements AutoCloseable {
 
     public ProbeAgent(ProbeAgentConfig config, Supplier<List<Endpoint>> catalogue, ResultSink sink,
                       Clock wallClock, Ticker ticker, Function<String, String> env) {
+        this(config, catalogue, sink, wallClock, ticker, env, new ProbeMetrics(), id -> null);
+    }
+
+    /**
+     * @param metrics where request outcomes, in-flight streams and budget use are counted
+     * @param prices  an endpoint's price by endpoint_id (the catalogue's), or null when unknown:
+     *                the dollar budget then counts nothing for it
+     */
+    public ProbeAgent(ProbeAgentConfig config, Supplier<List<Endpoint>> catalogue, ResultSink sink,
+                      Clock wallClock, Ticker ticker, Function<String, String> env, ProbeMetrics metrics,
+                      Function<String, PriceQuote> prices) {
+        this.metrics = metrics;
+        this.prices = prices;
+        this.costGuard = CostGuard.from(config);
+        metrics.register("arena_probe_budget_used_tokens", "Tokens used today (UTC) per endpoint.", "gauge", () -> {
+            Map<String, Number> out = new TreeMap<>();
+            costGuard.usedToday(wallClock.millis()).forEach((id, c) -> out.put(ProbeMetrics.labels("endpoint", id), c.tokens()));
+            return out;
+        });
+        metrics.register("arena_probe_budget_used_usd", "US dollars used today (UTC) per endpoint.", "gauge", () -> {
+            Map<String, Number> out = new TreeMap<>();
+            costGuard.usedToday(wallClock.millis()).forEach((id, c) -> out.put(ProbeMetrics.labels("endpoint", id), c.usd()));
+            return out;
+        });
         this.config = config;
         this.catalogue = catalogue;
         this.sink = sink;
@@ -90,8 +120,29 @@ public final class ProbeAgent implements AutoCloseable {
         if (started.compareAndSet(false, true)) {
             LOG.info("probe agent {} in region {} starting: agent {} of {}, round every {} ms",
                     config.agentId(), config.region(), config.agentIndex(), config.agentsInRegion(), config.roundIntervalMs());
+            logSchedule();
             scheduler.execute(this::tick);
         }
+    }
+
+    /** Logs each endpoint's cost schedule and daily estimate, so an operator sees the bill up front. */
+    void logSchedule() {
+        List<Endpoint> mine;
+        try {
+            mine = catalogue.get().stream()
+                    .filter(e -> owns(e.getEndpointId(), config.agentsInRegion(), config.agentIndex())).toList();
+        } catch (RuntimeException e) {
+            return;
+        }
+        LOG.info("probe agent {} cost guard: {}", config.agentId(), costGuard.limitsText());
+        for (Endpoint e : mine) {
+            LOG.info("schedule {}", schedule(e).describe());
+        }
+    }
+
+    /** The cost schedule of an endpoint: how often its expensive steps run, and what a day costs. */
+    CostGuard.Plan schedule(Endpoint endpoint) {
+        return costGuard.plan(endpoint.getEndpointId(), plan(endpoint, 0), prices.apply(endpoint.getEndpointId()));
     }
 
     private void tick() {
@@ -163,11 +214,20 @@ public final class ProbeAgent implements AutoCloseable {
                 return CompletableFuture.completedFuture(null);
             }
         }
-        List<Step> steps = plan(endpoint, round);
+        PriceQuote price = prices.apply(endpoint.getEndpointId());
+        CostGuard.Plan schedule = costGuard.plan(endpoint.getEndpointId(), plan(endpoint, 0), price);
+        List<Step> steps = plan(endpoint, round).stream()
+                .filter(s -> !costGuard.expensive(s) || schedule.runsExpensive(round)).toList();
         CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
         for (Step step : steps) {
             String key = apiKey;
             chain = chain.thenCompose(v -> {
+                if (!costGuard.allows(endpoint.getEndpointId(), costGuard.cost(step, price), wallClock.millis())) {
+                    skipped.incrementAndGet();
+                    warnings.warn("budget:" + endpoint.getEndpointId(), "endpoint " + endpoint.getEndpointId()
+                            + ": daily budget reached (" + costGuard.limitsText() + "); skipped " + step.scenario());
+                    return CompletableFuture.completedFuture(null);
+                }
                 if (closed || ticker.nanos() - deadline > 0) {
                     skipped.incrementAndGet();
                     warnings.warn("skip:" + endpoint.getEndpointId(), "endpoint " + endpoint.getEndpointId()
@@ -287,13 +347,17 @@ public final class ProbeAgent implements AutoCloseable {
 
     private CompletableFuture<Boolean> send(Planned planned, String apiKey) {
         long startedAtMs = wallClock.millis();
+        metrics.streamOpened();
         return client.post(planned.call(), planned.parser())
+                .whenComplete((x, e) -> metrics.streamClosed())
                 .thenApplyAsync(exchange -> {
                     if (closed) {
                         // Ended by our own shutdown: not a measurement of the endpoint.
                         return false;
                     }
                     ProbeResult result = assembler.assemble(planned.request(), exchange, startedAtMs, apiKey);
+                    metrics.request(result.getEndpointId(), result.getOutcome());
+                    book(result);
                     if (result.getError() != null) {
                         warnings.warn("outcome:" + result.getEndpointId() + ":" + result.getOutcome(),
                                 "endpoint " + result.getEndpointId() + " " + result.getScenario() + ": "
@@ -309,6 +373,16 @@ public final class ProbeAgent implements AutoCloseable {
                         return false;
                     }
                 }, workers);
+    }
+
+    /** Charges a finished request to its endpoint's daily budget: the prompt sent and what came back. */
+    private void book(ProbeResult r) {
+        long input = r.getInputTokensLocal();
+        long output = r.getOutputTokensServer() != null ? r.getOutputTokensServer() : r.getOutputTokens();
+        PriceQuote price = prices.apply(r.getEndpointId());
+        double usd = price == null ? 0
+                : (input * price.getInputUsdPerMtok() + output * price.getOutputUsdPerMtok()) / 1e6;
+        costGuard.record(r.getEndpointId(), input + output, usd, wallClock.millis());
     }
 
     /** Results handed to the sink since start. */

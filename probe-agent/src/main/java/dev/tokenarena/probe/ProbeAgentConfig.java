@@ -38,6 +38,12 @@ public final class ProbeAgentConfig extends AbstractConfig {
     public static final String MAX_RESPONSE_BYTES = "max.response.bytes";
     public static final String IO_THREADS = "io.threads";
     public static final String CATALOG_FILE = "catalog.file";
+    public static final String METRICS_PORT = "metrics.port";
+    public static final String METRICS_HOST = "metrics.host";
+    public static final String BUDGET_DAILY_TOKENS = "budget.daily.tokens";
+    public static final String BUDGET_DAILY_USD = "budget.daily.usd";
+    public static final String COST_EXPENSIVE_INPUT_TOKENS = "cost.expensive.input.tokens";
+    public static final String COST_EXPENSIVE_CONCURRENCY = "cost.expensive.concurrency";
     public static final String SPOOL_DIR = "spool.dir";
     public static final String SPOOL_MAX_BYTES = "spool.max.bytes";
     public static final String SPOOL_SEND_TIMEOUT_MS = "spool.send.timeout.ms";
@@ -95,6 +101,22 @@ public final class ProbeAgentConfig extends AbstractConfig {
                     "Netty event-loop threads of the HTTP client.")
             .define(CATALOG_FILE, Type.STRING, "", Importance.MEDIUM,
                     "Endpoint catalogue YAML file. Required by ProbeAgentMain (the catalogue topic is a later option).")
+            .define(METRICS_PORT, Type.INT, 0, Range.between(0, 65_535), Importance.MEDIUM,
+                    "Port of the Prometheus text endpoint GET /metrics (requests by outcome, in-flight streams, "
+                            + "spool depth, budget used); 0 turns it off.")
+            .define(METRICS_HOST, Type.STRING, "0.0.0.0", new ConfigDef.NonEmptyString(), Importance.LOW,
+                    "Address the metrics endpoint binds to.")
+            .define(BUDGET_DAILY_TOKENS, Type.LONG, 0L, Range.atLeast(0), Importance.HIGH,
+                    "Most tokens (input + max_tokens, estimated; then as used) one endpoint may be sent per UTC day; "
+                            + "0 = no limit. Expensive steps run every Nth round so the estimate fits; a step that "
+                            + "would pass the limit is skipped.")
+            .define(BUDGET_DAILY_USD, Type.DOUBLE, 0.0, Range.atLeast(0.0), Importance.HIGH,
+                    "Most US dollars one endpoint may cost per UTC day, priced with the catalogue entry's price; "
+                            + "0 = no limit. Endpoints without a price count tokens only.")
+            .define(COST_EXPENSIVE_INPUT_TOKENS, Type.INT, 100_000, Range.atLeast(1), Importance.LOW,
+                    "A timing step with at least this input (tokens) is expensive and rationed by the budget.")
+            .define(COST_EXPENSIVE_CONCURRENCY, Type.INT, 100, Range.atLeast(1), Importance.LOW,
+                    "A timing step with at least this concurrency is expensive and rationed by the budget.")
             .define(SPOOL_DIR, Type.STRING, "", Importance.HIGH,
                     "Directory of the durable result spool: every result is written here before it is sent, and "
                             + "waits here while Kafka is unreachable. Empty means <java.io.tmpdir>/tokenarena-probe-spool/"
@@ -257,6 +279,30 @@ public final class ProbeAgentConfig extends AbstractConfig {
 
     public int ioThreads() {
         return ioThreads;
+    }
+
+    public int metricsPort() {
+        return getInt(METRICS_PORT);
+    }
+
+    public String metricsHost() {
+        return getString(METRICS_HOST);
+    }
+
+    public long budgetDailyTokens() {
+        return getLong(BUDGET_DAILY_TOKENS);
+    }
+
+    public double budgetDailyUsd() {
+        return getDouble(BUDGET_DAILY_USD);
+    }
+
+    public int costExpensiveInputTokens() {
+        return getInt(COST_EXPENSIVE_INPUT_TOKENS);
+    }
+
+    public int costExpensiveConcurrency() {
+        return getInt(COST_EXPENSIVE_CONCURRENCY);
     }
 
     public Path spoolDir() {

@@ -6,9 +6,11 @@ import dev.tokenarena.schemas.catalog.CatalogException;
 import dev.tokenarena.schemas.registry.RestSchemaRegistryClient;
 import dev.tokenarena.schemas.time.Ticker;
 import dev.tokenarena.schemas.v1.Endpoint;
+import dev.tokenarena.schemas.v1.PriceQuote;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -61,13 +63,25 @@ public final class ProbeAgentMain implements Callable<Integer> {
                 .map((CatalogEntry e) -> e.toEndpoint(now)).toList();
     }
 
+    /** The catalogue's list prices by endpoint_id, for the dollar budget. */
+    static Map<String, PriceQuote> loadPrices(ProbeAgentConfig config, Clock clock) {
+        long now = clock.millis();
+        Map<String, PriceQuote> out = new HashMap<>();
+        for (CatalogEntry e : Catalog.load(Path.of(config.catalogFile())).endpoints()) {
+            out.put(e.id(), e.toPriceQuote("catalogue", now));
+        }
+        return out;
+    }
+
     @Override
     public Integer call() {
         ProbeAgentConfig config;
         List<Endpoint> endpoints;
+        Map<String, PriceQuote> prices;
         try {
             config = loadConfig(configFile, env);
             endpoints = loadCatalogue(config, Clock.systemUTC());
+            prices = loadPrices(config, Clock.systemUTC());
         } catch (ConfigException | CatalogException e) {
             err.println("probe-agent: " + e.getMessage());
             return BAD_CONFIG;
@@ -81,8 +95,25 @@ public final class ProbeAgentMain implements Callable<Integer> {
             err.println("probe-agent: " + e.getMessage());
             return BAD_CONFIG;
         }
-        try (SpoolingResultSink sink = spooling;
-             ProbeAgent agent = new ProbeAgent(config, () -> endpoints, sink, Clock.systemUTC(), Ticker.SYSTEM, env::get)) {
+        ProbeMetrics metrics = new ProbeMetrics();
+        metrics.gauge("arena_probe_spool_records", "Results in the spool not yet acknowledged by Kafka.", spooling::pendingRecords);
+        metrics.gauge("arena_probe_spool_bytes", "Bytes in the spool not yet acknowledged by Kafka.", spooling::pendingBytes);
+        metrics.gauge("arena_probe_spool_rejected_total", "Results refused because the spool was full.", spooling::rejected);
+        metrics.gauge("arena_probe_results_delivered_total", "Results acknowledged by Kafka since start.", spooling::delivered);
+        MetricsServer metricsServer = null;
+        if (config.metricsPort() > 0) {
+            try {
+                metricsServer = MetricsServer.start(config.metricsHost(), config.metricsPort(), metrics);
+            } catch (IllegalStateException e) {
+                spooling.close();
+                err.println("probe-agent: " + e.getMessage());
+                return BAD_CONFIG;
+            }
+        }
+        try (MetricsServer served = metricsServer;
+             SpoolingResultSink sink = spooling;
+             ProbeAgent agent = new ProbeAgent(config, () -> endpoints, sink, Clock.systemUTC(), Ticker.SYSTEM, env::get,
+                     metrics, prices::get)) {
             // The JVM halts once hooks return: wait until the producer has flushed and closed.
             Thread hook = new Thread(() -> {
                 stop.countDown();

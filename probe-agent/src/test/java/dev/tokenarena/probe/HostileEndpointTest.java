@@ -33,8 +33,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class HostileEndpointTest {
 
-    /** Short limits so every case ends within about a second and a half. */
-    static final Limits LIMITS = new Limits(2_000, 500, 1_500, 4096, 16 * 1024, 256 * 1024);
+    /** Short limits so every case ends within about a second. */
+    static final Limits LIMITS = new Limits(2_000, 500, 1_000, 4096, 16 * 1024, 256 * 1024);
     private static final long MIB = 1024 * 1024;
 
     private static HostileServer server;
@@ -60,7 +60,7 @@ class HostileEndpointTest {
         cases.add(Arguments.of("never-ending-stream", (HostileServer.Behaviour) c -> {
             c.write(SSE_HEAD);
             c.every(20, () -> TOKEN.getBytes(StandardCharsets.UTF_8));
-        }, "TIMEOUT", "request.timeout.ms=1500"));
+        }, "TIMEOUT", "request.timeout.ms=1000"));
         cases.add(Arguments.of("ten-mb-line", (HostileServer.Behaviour) c -> {
             c.write(SSE_HEAD + "data: ");
             byte[] mib = "x".repeat((int) MIB).getBytes(StandardCharsets.US_ASCII);
@@ -218,7 +218,7 @@ class HostileEndpointTest {
         }
         Map<String, String> cfg = ProbeAgentTest.baseConfig();
         cfg.putAll(Map.of("input.tokens", "100", "concurrency", "1,2", "canary.count", "0", "needle.lengths", "150",
-                "needle.every.rounds", "1000", "first.byte.timeout.ms", "500", "request.timeout.ms", "1500",
+                "needle.every.rounds", "1000", "first.byte.timeout.ms", "500", "request.timeout.ms", "1000",
                 "max.line.bytes", "4096", "max.event.bytes", "16384", "max.response.bytes", "262144"));
         List<ProbeResult> results = new CopyOnWriteArrayList<>();
         try (ProbeAgent agent = new ProbeAgent(new ProbeAgentConfig(cfg), () -> endpoints, results::add,

@@ -70,7 +70,7 @@ class SpoolingResultSinkIT {
             Map<String, String> cfg = ProbeAgentTest.baseConfig();
             cfg.putAll(Map.of("bootstrap.servers", kafka.bootstrapServers(), "schema.registry.url", registry.url(),
                     "input.tokens", "100", "concurrency", "1,2", "canary.count", "1", "needle.lengths", "150",
-                    "spool.dir", root.resolve("spool").toString(), "spool.send.timeout.ms", "2000",
+                    "spool.dir", root.resolve("spool").toString(), "spool.send.timeout.ms", "1000",
                     "spool.retry.backoff.ms", "100"));
             ProbeAgentConfig config = new ProbeAgentConfig(cfg);
             List<Endpoint> endpoints = List.of(
