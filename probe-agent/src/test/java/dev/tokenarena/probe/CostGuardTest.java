@@ -97,4 +97,30 @@ class CostGuardTest {
         // A new UTC day starts from zero.
         assertTrue(guard.allows("ep", new CostGuard.Cost(9_999, 0), day1 + 86_400_000L));
     }
+
+    @Test
+    void shouldSkipExpensiveStepsInRoundsOffTheScheduleWhenBudgetIsSet() throws Exception {
+        // 288 rounds a day, max.tokens 16; concurrency 2 counts as expensive here.
+        // Every round: in100-c1 = 116 tokens x 288 = 33,408; needle-150 = 166 x 288/1000 runs = 48 -> 33,456.
+        // Expensive: in100-c2 = 2 x 116 = 232 a run; (40,000 - 33,456) = 6,544 left; 232 x 288 / 6,544 = 10.2 -> every 11.
+        Map<String, String> cfg = ProbeAgentTest.baseConfig();
+        cfg.putAll(Map.of("round.interval.ms", "300000", "input.tokens", "100", "concurrency", "1,2",
+                "canary.count", "0", "needle.lengths", "150", "needle.every.rounds", "1000",
+                "cost.expensive.concurrency", "2", "budget.daily.tokens", "40000"));
+        List<String> scenarios = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (FakeLlmServer llm = new FakeLlmServer()) {
+            llm.script(ProbeAgentTest::answer);
+            Endpoint ep = StreamingHttpClientTest.endpoint(llm.baseUrl(), "openai-chat");
+            try (ProbeAgent agent = new ProbeAgent(new ProbeAgentConfig(cfg), () -> List.of(ep),
+                    r -> scenarios.add(r.getRound() + ":" + r.getScenario()), ProbeAgentTest.FIXED, Ticker.SYSTEM,
+                    n -> null, new ProbeMetrics(), id -> null)) {
+                assertEquals(11, agent.schedule(ep).expensiveEveryRounds());
+                assertEquals(4, agent.runRound().get(30, java.util.concurrent.TimeUnit.SECONDS).results());
+                assertEquals(1, agent.runRound().get(30, java.util.concurrent.TimeUnit.SECONDS).results());
+            }
+        }
+        // Round 0: needle, c1 and the expensive c2 (2 slots); round 1: only c1.
+        assertEquals(List.of("0:needle-150", "0:timing-in100-c1", "0:timing-in100-c2", "0:timing-in100-c2",
+                "1:timing-in100-c1"), scenarios.stream().sorted().toList());
+    }
 }
