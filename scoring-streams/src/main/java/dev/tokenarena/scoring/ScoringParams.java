@@ -71,7 +71,7 @@ public final class ScoringParams {
 
     /** TTFT_P99: trailing-window p99 over the median of hourly p99s of the baseline period. */
     public record TtftP99(double openRatio, double resolveRatio, long minTimingProbes, Duration baseline,
-                          int minBaselineHours) {
+                          int minBaselineHours, double noiseMads) {
     }
 
     /** ACCURACY: two-proportion z-test, current period vs the baseline period before it. */
@@ -315,7 +315,8 @@ public final class ScoringParams {
                         "resolve_ratio", alerts.ttftP99().resolveRatio(),
                         "min_timing_probes", alerts.ttftP99().minTimingProbes(),
                         "baseline_ms", alerts.ttftP99().baseline().toMillis(),
-                        "min_baseline_hours", alerts.ttftP99().minBaselineHours())),
+                        "min_baseline_hours", alerts.ttftP99().minBaselineHours(),
+                        "noise_mads", alerts.ttftP99().noiseMads())),
                 "accuracy", new TreeMap<>(Map.of("z_critical", alerts.accuracy().zCritical(),
                         "resolve_z", alerts.accuracy().resolveZ(), "min_graded", alerts.accuracy().minGraded(),
                         "current_ms", alerts.accuracy().current().toMillis(),
@@ -421,7 +422,9 @@ public final class ScoringParams {
                     number(tt, "resolve_ratio", "alerts.ttft_p99.resolve_ratio", 1.25),
                     integer(tt, "min_timing_probes", 20),
                     duration(tt, "alerts.ttft_p99.baseline", "baseline", Duration.ofDays(7)),
-                    integer(tt, "min_baseline_hours", 6));
+                    integer(tt, "min_baseline_hours", 6),
+                    number(tt, "noise_mads", "alerts.ttft_p99.noise_mads", 3.0));
+            check(ttft.noiseMads() >= 0, "alerts.ttft_p99.noise_mads", "must be >= 0");
             check(ttft.resolveRatio() >= 1 && ttft.resolveRatio() <= ttft.openRatio(), "alerts.ttft_p99",
                     "need 1 <= resolve_ratio <= open_ratio");
             check(ttft.minTimingProbes() >= 1 && ttft.minBaselineHours() >= 1, "alerts.ttft_p99",

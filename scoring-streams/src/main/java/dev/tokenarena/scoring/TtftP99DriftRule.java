@@ -21,10 +21,11 @@ import java.util.Map;
  *
  * <pre>
  * current p99 / baseline | timing probes        | verdict
- * &gt; open_ratio (1.5)    | both &gt;= min counts | Breach (critical above 2 x open_ratio)
+ * &gt; open ratio (below)  | both &gt;= min counts | Breach (critical above 2 x open ratio)
  * &lt;= resolve_ratio     | both &gt;= min counts | Healthy
  * otherwise              |                      | Inconclusive
  * </pre>
+ * open ratio = max(open_ratio 1.5, 1 + noise_mads x 1.4826 x MAD / median) over the hourly p99s.
  */
 final class TtftP99DriftRule implements DriftRule<ProbeStats> {
 
@@ -95,22 +96,34 @@ final class TtftP99DriftRule implements DriftRule<ProbeStats> {
             return new Inconclusive();
         }
         double baseline = median(baselineP99);
+        List<Double> deviations = baselineP99.stream().map(v -> Math.abs(v - baseline)).toList();
+        double mad = median(deviations);
+        double openRatio = openRatio(baseline, mad);
         double current = s.getTtftMsP99();
         double ratio = current / baseline;
-        if (ratio > t.openRatio()) {
+        if (ratio > openRatio) {
             String summary = String.format(Locale.ROOT, "TTFT p99 %.1f ms is %.2fx the %d-hour baseline %.1f ms",
                     current, ratio, baselineP99.size(), baseline);
-            return new Breach(ratio > 2 * t.openRatio() ? "critical" : "warning", summary,
-                    evidence(baseline, baselineCount, baselineP99.size(), s, ratio, t.openRatio() * baseline));
+            return new Breach(ratio > 2 * openRatio ? "critical" : "warning", summary,
+                    evidence(baseline, baselineCount, baselineP99.size(), s, ratio, openRatio * baseline, mad));
         }
         if (ratio <= t.resolveRatio()) {
             String summary = String.format(Locale.ROOT, "TTFT p99 %.1f ms is %.2fx the baseline %.1f ms",
                     current, ratio, baseline);
             return new Healthy(summary,
-                    evidence(baseline, baselineCount, baselineP99.size(), s, ratio, t.resolveRatio() * baseline),
+                    evidence(baseline, baselineCount, baselineP99.size(), s, ratio, t.resolveRatio() * baseline, mad),
                     null, null);
         }
         return new Inconclusive();
+    }
+
+    /**
+     * The ratio that opens: open_ratio, raised for an endpoint whose healthy hours vary a lot to
+     * 1 + noise_mads x 1.4826 x MAD / median (1.4826 MAD estimates a standard deviation), so a
+     * noisy but healthy endpoint is judged against its own hour-to-hour variation.
+     */
+    double openRatio(double baseline, double mad) {
+        return Math.max(t.openRatio(), 1.0 + t.noiseMads() * 1.4826 * mad / baseline);
     }
 
     static double median(List<Double> values) {
@@ -121,10 +134,11 @@ final class TtftP99DriftRule implements DriftRule<ProbeStats> {
     }
 
     private static AlertEvidence evidence(double baseline, long baselineCount, int hours, ProbeStats s, double ratio,
-                                          double threshold) {
+                                          double threshold, double mad) {
         Map<String, String> details = new LinkedHashMap<>();
         details.put("baseline", "median of hourly p99");
         details.put("baseline_hours", Integer.toString(hours));
+        details.put("baseline_mad_ms", Double.toString(mad));
         details.put("window_start_ms", Long.toString(s.getWindowStartMs()));
         details.put("window_end_ms", Long.toString(s.getWindowEndMs()));
         return AlertEvidence.newBuilder().setMetric(METRIC).setBaseline(baseline).setBaselineCount(baselineCount)

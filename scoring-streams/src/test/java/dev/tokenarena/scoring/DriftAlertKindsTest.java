@@ -109,6 +109,33 @@ class DriftAlertKindsTest {
         }
     }
 
+    /**
+     * Healthy hours at 100, 150, 200 ms p99: median 150, MAD = median(50, 0, 50) = 50, so the open
+     * ratio rises from 1.5 to 1 + 3 x 1.4826 x 50 / 150 = 2.4826. A p99 of 300 ms is 2.0x the
+     * baseline: above the fixed 1.5 but within this endpoint's own variation, so no alert; 400 ms
+     * (2.67x) opens.
+     */
+    @Test
+    void shouldNotOpenTtftAlertWhenRegressionIsWithinEndpointsOwnHourlyVariation() throws Exception {
+        try (Fixture f = new Fixture(params("min_timing_probes: 20", "min_timing_probes: 1",
+                "min_baseline_hours: 6", "min_baseline_hours: 3"))) {
+            f.pipe(f.endpoints, "e1", Events.endpoint("e1", "m", false, T0));
+            double[] healthy = {100.0, 150.0, 200.0};
+            for (int i = 0; i < 3; i++) {
+                f.pipe(f.probes, "e1", Events.probe("e1", T0 + (30 + 120 * i) * MINUTE).setTtftMs(healthy[i]).build());
+            }
+            f.pipe(f.probes, "e1", Events.probe("e1", T0 + 390 * MINUTE).setTtftMs(300.0).build());
+            assertTrue(alerts(f, "TTFT_P99").isEmpty());
+            f.pipe(f.probes, "e1", Events.probe("e1", T0 + 391 * MINUTE).setTtftMs(400.0).build());
+            f.pipe(f.probes, "e1", Events.probe("e1", T0 + 392 * MINUTE).setTtftMs(400.0).build());
+            List<DriftAlert> a = alerts(f, "TTFT_P99");
+            assertEquals(1, a.size(), a.toString());
+            assertEquals(T0 + 392 * MINUTE, a.get(0).getEventTimeMs());
+            assertEquals(150.0, a.get(0).getEvidence().getBaseline(), 1.5);
+            assertEquals(2.4826 * 150, a.get(0).getEvidence().getThreshold(), 2.4826 * 150 * 0.02);
+        }
+    }
+
     @Test
     void shouldOpenAndResolveAccuracyAlertWhenTwoProportionTestRejects() throws Exception {
         try (Fixture f = new Fixture(params("min_graded: 100", "min_graded: 10"))) {
