@@ -79,4 +79,37 @@ class SecretsTest {
             }
         }
     }
+
+    @Test
+    void shouldKeepKeyOutOfSpoolFilesAndMetricsWhenKafkaIsDown(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        SpoolFixtures.FakeKafka kafka = new SpoolFixtures.FakeKafka();
+        kafka.mode = SpoolFixtures.Mode.DOWN;
+        ProbeMetrics metrics = new ProbeMetrics();
+        try (FakeLlmServer server = new FakeLlmServer();
+             SpoolingResultSink sink = new SpoolingResultSink(Spool.open(dir, 1 << 20), kafka::producer, kafka, 5, 0)) {
+            // The endpoint echoes the key as response id, content and in a broken last event.
+            server.script(r -> new FakeLlmServer.Reply(200, Map.of("Content-Type", "text/event-stream"),
+                    List.of("data: {\"id\":\"" + echoedKey(r) + "\",\"choices\":[{\"delta\":{\"content\":\""
+                            + echoedKey(r) + "\"}}]}\n\n", "data: {not json " + echoedKey(r) + "\n\n"), false));
+            Endpoint ep = Endpoint.newBuilder(StreamingHttpClientTest.endpoint(server.baseUrl(), "openai-chat"))
+                    .setEndpointId("ep-openai").setApiKeyEnv("ACME_KEY").build();
+            Map<String, String> cfg = ProbeAgentTest.baseConfig();
+            cfg.putAll(Map.of("input.tokens", "100", "concurrency", "1", "canary.count", "1", "needle.lengths", "150"));
+            try (ProbeAgent agent = new ProbeAgent(new ProbeAgentConfig(cfg), () -> List.of(ep), sink,
+                    ProbeAgentTest.FIXED, Ticker.SYSTEM, name -> name.equals("ACME_KEY") ? KEY : null, metrics, id -> null)) {
+                agent.runRound().get(30, TimeUnit.SECONDS);
+            }
+            assertTrue(server.received().stream().anyMatch(r -> echoedKey(r).equals("Bearer " + KEY)));
+            // 1 timing + 1 canary + 1 needle, all waiting on disk.
+            assertEquals(3, sink.pendingRecords());
+            assertFalse(metrics.scrape().contains(KEY.substring(0, 16)), metrics.scrape());
+        }
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(dir)) {
+            for (java.nio.file.Path f : files.toList()) {
+                String bytes = new String(java.nio.file.Files.readAllBytes(f), java.nio.charset.StandardCharsets.ISO_8859_1);
+                assertFalse(bytes.contains(KEY.substring(0, 16)), "key leaked into spool file " + f);
+            }
+        }
+    }
 }
