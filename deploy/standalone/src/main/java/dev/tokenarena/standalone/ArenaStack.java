@@ -291,6 +291,18 @@ final class ArenaStack implements AutoCloseable {
         }
     }
 
+    /**
+     * The demo's scheduled price cut (simulated fleet only): rocket's output price drops from
+     * 3.50 to 2.80 USD per 1M tokens, which the price drift rule reports and the presets re-rank.
+     */
+    void cutPrice() {
+        if (simulator != null) {
+            energyFeed.updatePrice(DefaultFleet.ROCKET, new CatalogEntry.Price(2.50, 2.80, null, 0.0));
+            energyFeed.publishOnce();
+            LOG.info("feed: {} output price cut to 2.80 USD/Mtok", DefaultFleet.ROCKET);
+        }
+    }
+
     /** Reverts the demo's scheduled change. */
     void revertQuantization() {
         if (simulator != null) {

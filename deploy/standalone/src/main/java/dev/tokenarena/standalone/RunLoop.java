@@ -17,6 +17,8 @@ final class RunLoop {
 
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(60);
+    /** Fraction of a demo run after which the simulated fleet's price cut happens. */
+    private static final double PRICE_CUT_AT = 0.5;
 
     private RunLoop() {
     }
@@ -49,6 +51,7 @@ final class RunLoop {
             long total = options.duration().toNanos();
             boolean changed = false;
             boolean reverted = false;
+            boolean priceCut = false;
             while (true) {
                 long elapsed = System.nanoTime() - startNanos;
                 if (elapsed >= total || stop.getCount() == 0) {
@@ -59,6 +62,12 @@ final class RunLoop {
                     out.printf("[%s] simulator: %s silently switched to a quantized model%n", clock(elapsed, total),
                             dev.tokenarena.simulator.DefaultFleet.SILENT_QUANTIZATION_TARGET);
                     changed = true;
+                }
+                if (options.simulated() && !priceCut && elapsed >= total * PRICE_CUT_AT) {
+                    stack.cutPrice();
+                    out.printf("[%s] feed: %s cut its output price to 2.80 USD per 1M tokens%n", clock(elapsed, total),
+                            dev.tokenarena.simulator.DefaultFleet.ROCKET);
+                    priceCut = true;
                 }
                 if (options.simulated() && changed && !reverted && elapsed >= total * options.revertAt()) {
                     stack.revertQuantization();

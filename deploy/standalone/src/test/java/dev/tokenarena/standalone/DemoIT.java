@@ -313,6 +313,23 @@ class DemoIT {
     }
 
     @Test
+    void shouldReportThePriceCutAsPriceAlertAndScoreWithTheNewPrice() throws Exception {
+        assertTrue(Files.readAllLines(out.resolve("alerts.jsonl")).stream().map(DemoIT::json)
+                .anyMatch(a -> a.get("kind").asText().equals("PRICE")
+                        && a.get("endpoint_id").asText().equals(DefaultFleet.ROCKET)), "no PRICE alert for rocket");
+        // chat 3:1 after the cut: (3*2.50 + 2.80)/4 = 2.575
+        assertEquals(2.575, row(leaderboard("chat"), DefaultFleet.ROCKET).get("blended_usd_per_mtok").asDouble(), 1e-9);
+    }
+
+    private static JsonNode json(String line) {
+        try {
+            return JSON.readTree(line);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void shouldHaveProbeResultsFromAllThreeRegions() throws Exception {
         Set<String> regions = new HashSet<>();
         for (String line : Files.readAllLines(out.resolve("probe-results.jsonl"))) {
@@ -351,16 +368,18 @@ class DemoIT {
 
     @Test
     void shouldMoveRankingBetweenPresetsTheWayPricesSay() throws Exception {
-        // budget (in 0.10, out 1.60) is the cohort's cheapest under rag: price factor 1.0. Under
-        // reasoning its 1.35 sits between slowcheap 0.333 and rocket 3.333: (3.333-1.35)/3.0 = 0.66.
+        // Prices at the end of the run (rocket cut its output price to 2.80 at half time):
+        // rocket rag (20*2.50 + 2.80)/21 = 2.514286, reasoning (2.50 + 5*2.80)/6 = 2.75;
+        // budget (in 0.10, out 1.60) rag 0.171429 (the cohort's cheapest: price factor 1.0),
+        // reasoning 1.35, between slowcheap 0.333333 and rocket 2.75: (2.75-1.35)/(2.75-0.333333) = 0.579310.
         double budgetRag = row(leaderboard("rag"), DefaultFleet.BUDGET_INT4).get("factors").get("price").asDouble();
         double budgetReasoning = row(leaderboard("reasoning"), DefaultFleet.BUDGET_INT4).get("factors").get("price").asDouble();
         assertEquals(1.0, budgetRag, 1e-9);
-        assertEquals((10.0 / 3 - 1.35) / 3.0, budgetReasoning, 1e-6);
-        // turbo (in 1.40, out 0.20) the other way: rag (2.548-1.343)/(2.548-0.171) = 0.507,
-        // reasoning (3.333-0.40)/(3.333-0.333) = 0.978
-        assertEquals(0.507, row(leaderboard("rag"), DefaultFleet.ACME_FP8).get("factors").get("price").asDouble(), 1e-3);
-        assertEquals(0.978, row(leaderboard("reasoning"), DefaultFleet.ACME_FP8).get("factors").get("price").asDouble(), 1e-3);
+        assertEquals((2.75 - 1.35) / (2.75 - 2.0 / 6), budgetReasoning, 1e-6);
+        // turbo (in 1.40, out 0.20) the other way: rag 1.342857 -> (2.514286-1.342857)/(2.514286-0.171429) = 0.5,
+        // reasoning 0.40 -> (2.75-0.40)/(2.75-0.333333) = 0.972414
+        assertEquals(0.5, row(leaderboard("rag"), DefaultFleet.ACME_FP8).get("factors").get("price").asDouble(), 1e-3);
+        assertEquals(0.972, row(leaderboard("reasoning"), DefaultFleet.ACME_FP8).get("factors").get("price").asDouble(), 1e-3);
         int rankRag = row(leaderboard("rag"), DefaultFleet.BUDGET_INT4).get("rank").asInt();
         int rankReasoning = row(leaderboard("reasoning"), DefaultFleet.BUDGET_INT4).get("rank").asInt();
         assertTrue(rankRag < rankReasoning, "budget rag rank " + rankRag + " reasoning " + rankReasoning);
