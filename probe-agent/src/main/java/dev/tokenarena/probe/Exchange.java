@@ -5,7 +5,7 @@ package dev.tokenarena.probe;
  * not measured), what arrived, and how it ended. Turned into a ProbeResult by {@link ResultAssembler}.
  */
 record Exchange(long startNanos, long connectNanos, long tlsNanos, int status, String contentType,
-                String requestIdHeader, String errorBody, StreamRecorder stream, Ending ending) {
+                String requestIdHeader, String errorBody, StreamRecorder stream, Ending ending, String retryAfter) {
 
     /** How the exchange ended at the transport level. */
     sealed interface Ending permits Completed, Failed {

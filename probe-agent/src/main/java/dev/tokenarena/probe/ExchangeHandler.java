@@ -39,6 +39,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private long tlsNanos = -1;
     private int status;
     private String contentType;
+    private String retryAfter;
     private String requestIdHeader;
     private int errorBodyBytes;
     private Channel channel;
@@ -129,6 +130,9 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         }
         status = response.status().code();
         contentType = response.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        String retry = response.headers().get(HttpHeaderNames.RETRY_AFTER);
+        // Server-controlled text: kept short; it goes into the error of a RATE_LIMITED result.
+        retryAfter = retry == null ? null : retry.substring(0, Math.min(retry.length(), 40));
         requestIdHeader = response.headers().get("x-request-id");
         if (requestIdHeader == null) {
             requestIdHeader = response.headers().get("request-id"); // Anthropic's header
@@ -204,7 +208,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             channel.close();
         }
         result.complete(new Exchange(startNanos, connectNanos, tlsNanos, status, contentType, requestIdHeader,
-                errorBody.length() == 0 ? null : errorBody.toString(), recorder, ending));
+                errorBody.length() == 0 ? null : errorBody.toString(), recorder, ending, retryAfter));
     }
 
     static boolean causedBy(Throwable t, Class<? extends Throwable> type) {

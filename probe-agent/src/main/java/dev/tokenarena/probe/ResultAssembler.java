@@ -93,7 +93,8 @@ final class ResultAssembler {
         int status = exchange.status();
         String body = exchange.errorBody() == null ? "" : ": " + Errors.quote(exchange.errorBody());
         if (status == 429) {
-            return new Verdict(Outcome.RATE_LIMITED, "HTTP 429" + body);
+            String retry = exchange.retryAfter() == null ? "" : " (retry-after " + exchange.retryAfter() + ")";
+            return new Verdict(Outcome.RATE_LIMITED, "HTTP 429" + retry + body);
         }
         if (status < 200 || status > 299) {
             return new Verdict(Outcome.HTTP_ERROR, "HTTP " + status + body);

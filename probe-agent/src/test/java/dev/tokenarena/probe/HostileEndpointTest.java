@@ -86,7 +86,7 @@ class HostileEndpointTest {
         }, "TRUNCATED", null));
         cases.add(Arguments.of("rate-limited-with-retry-after", (HostileServer.Behaviour) c ->
                 c.write("HTTP/1.1 429 Too Many Requests\r\nRetry-After: 7\r\nContent-Type: application/json\r\n"
-                        + "Content-Length: 29\r\n\r\n{\"error\":{\"message\":\"slow\"}}\n"), "RATE_LIMITED", "429"));
+                        + "Content-Length: 29\r\n\r\n{\"error\":{\"message\":\"slow\"}}\n"), "RATE_LIMITED", "HTTP 429 (retry-after 7)"));
         cases.add(Arguments.of("html-500-page", (HostileServer.Behaviour) c -> {
             String html = "<html><body><h1>502 Bad Gateway</h1>" + "<p>nginx</p>".repeat(500) + "</body></html>";
             c.write("HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/html\r\nContent-Length: "
