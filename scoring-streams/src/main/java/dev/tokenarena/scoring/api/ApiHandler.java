@@ -87,6 +87,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             } else if (path.equals("/alerts/stream")) {
                 stream(ctx, b);
             } else if (path.equals(StoreRouter.INTERNAL_KV)) {
+                b.router().requireLocal(required(q, "store"), required(q, "pk"));
                 JsonNode v = StoreRouter.toJson(b.router().localGet(required(q, "store"), required(q, "key")));
                 if (v == null) {
                     reply(ctx, HttpResponseStatus.NOT_FOUND, error("no such key"));
@@ -96,6 +97,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             } else if (path.equals(StoreRouter.INTERNAL_ALL)) {
                 reply(ctx, HttpResponseStatus.OK, b.router().localAll(required(q, "store")).toString());
             } else if (path.equals(StoreRouter.INTERNAL_WINDOWS)) {
+                b.router().requireLocal(required(q, "store"), required(q, "key"));
                 reply(ctx, HttpResponseStatus.OK, b.router().localWindows(required(q, "store"), required(q, "key"),
                         Long.parseLong(required(q, "from")), Long.parseLong(required(q, "to")),
                         b.stores().probeWindow(), b.stores().probeWindowSizeMs()).toString());

@@ -98,7 +98,8 @@ final class StoreRouter {
         if (isSelf(owner)) {
             return toJson(localGet(store, key));
         }
-        PeerClient.Reply reply = peers.get(owner, INTERNAL_KV + "?store=" + enc(store) + "&key=" + enc(key));
+        PeerClient.Reply reply = peers.get(owner, INTERNAL_KV + "?store=" + enc(store) + "&key=" + enc(key)
+                + "&pk=" + enc(partitionKey));
         if (reply.status() == 404) {
             return null;
         }
@@ -130,6 +131,13 @@ final class StoreRouter {
                     + "&from=" + fromMs + "&to=" + toMs)).forEach(out::add);
         }
         return out;
+    }
+
+    /** Refuses (503) a lookup forwarded here for a partition that moved away meanwhile. */
+    void requireLocal(String store, String partitionKey) {
+        if (!isSelf(owner(store, partitionKey))) {
+            throw new Unavailable("the partition of '" + partitionKey + "' in " + store + " moved during the request; retry");
+        }
     }
 
     <V> V localGet(String store, String key) {

@@ -56,7 +56,7 @@ class ApiIT {
 
     @Test
     void shouldAnswerEveryKeyFromEitherInstanceWhenTwoInstancesShareTheApplication() throws Exception {
-        EmbeddedKafka kafka = EmbeddedKafka.shared();
+        EmbeddedKafka kafka = TestEvents.catalogueBroker();
         String ns = "api" + UUID.randomUUID().toString().substring(0, 8);
         TestEvents.createTopics(kafka, ns);
         InMemorySchemaRegistry registry = new InMemorySchemaRegistry();

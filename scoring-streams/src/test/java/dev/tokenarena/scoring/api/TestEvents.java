@@ -38,6 +38,27 @@ public final class TestEvents {
     public static final List<FingerprintPosition> BAD = List.of(position("x", 0.6, "z", 0.3));
 
     private static int seq;
+    private static EmbeddedKafka broker;
+
+    /**
+     * A second JVM-wide broker for the tests that write the catalogue input topics (whose names
+     * the topology fixes) with their own registry: on {@link EmbeddedKafka#shared()} their records
+     * would reach ScoringIT's app, which counts every dead letter, and decode under the wrong
+     * schema ids. Tests on it still use unique ids, namespaces and application ids.
+     */
+    public static synchronized EmbeddedKafka catalogueBroker() {
+        if (broker == null) {
+            try {
+                EmbeddedKafka kafka = EmbeddedKafka.start(Files.createTempDirectory("arena-kafka-catalogue-"), 0,
+                        Map.of(), true);
+                Runtime.getRuntime().addShutdownHook(new Thread(kafka::close, "catalogue-kafka-shutdown"));
+                broker = kafka;
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot create a directory for the test broker", e);
+            }
+        }
+        return broker;
+    }
 
     private TestEvents() {
     }

@@ -46,7 +46,7 @@ class ReplayIT {
 
     @Test
     void shouldWriteByteIdenticalOutputWhenTheSameRangeIsReplayedTwice() throws Exception {
-        EmbeddedKafka kafka = EmbeddedKafka.shared();
+        EmbeddedKafka kafka = TestEvents.catalogueBroker();
         String run = "rp" + UUID.randomUUID().toString().substring(0, 8);
         TestEvents.createTopics(kafka, run); // inputs (and an unused namespace): the replay creates its own
         InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
