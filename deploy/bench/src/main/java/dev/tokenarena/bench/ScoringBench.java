@@ -307,6 +307,7 @@ public final class ScoringBench implements Callable<Integer> {
             long t0 = System.nanoTime();
             app.start();
             long firstCommit = -1;
+            long committedAtFirst = 0;
             long deadline = t0 + TimeUnit.SECONDS.toNanos(timeoutS);
             long committed = 0;
             while (committed < end) {
@@ -318,6 +319,7 @@ public final class ScoringBench implements Callable<Integer> {
                 committed = committedOnProbeTopic(admin, appId);
                 if (committed > 0 && firstCommit < 0) {
                     firstCommit = System.nanoTime();
+                    committedAtFirst = committed;
                 }
             }
             long t1 = System.nanoTime();
@@ -328,7 +330,7 @@ public final class ScoringBench implements Callable<Integer> {
             o.put("startup_ms_until_first_commit", firstCommit < 0 ? -1 : Math.round((firstCommit - t0) / 1e6));
             o.put("events_per_s", events / ((t1 - t0) / 1e9));
             o.put("events_per_s_after_first_commit", firstCommit < 0 || t1 == firstCommit ? -1
-                    : Math.round((events - 0.0) / ((t1 - firstCommit) / 1e9)));
+                    : Math.round((events - committedAtFirst) / ((t1 - firstCommit) / 1e9)));
             o.put("dead_letters", app.deadLetters().count(Topics.PROBE_RESULTS.name()));
         }
         return o;
@@ -387,6 +389,7 @@ public final class ScoringBench implements Callable<Integer> {
         o.put("measured_s", freshnessSeconds);
         o.put("commit_interval_ms", freshnessCommitIntervalMs);
         o.put("emit_interval", freshnessEmitInterval.toString());
+        o.put("scoring_config_hash", config.params().configHash());
         o.put("processing_guarantee", "exactly_once_v2");
 
         // The new application starts at the end of the probe topic: its history was the throughput run's.
