@@ -8,7 +8,8 @@ import dev.tokenarena.energy.KafkaFeedSink;
 import dev.tokenarena.eval.EvalConfig;
 import dev.tokenarena.eval.EvalWorker;
 import dev.tokenarena.eval.KafkaEvalSink;
-import dev.tokenarena.probe.KafkaResultSink;
+import dev.tokenarena.probe.ProbeMetrics;
+import dev.tokenarena.probe.SpoolingResultSink;
 import dev.tokenarena.probe.ProbeAgent;
 import dev.tokenarena.probe.ProbeAgentConfig;
 import dev.tokenarena.registry.RegistryServer;
@@ -97,7 +98,7 @@ final class ArenaStack implements AutoCloseable {
     private EmbeddedConnect connect;
     private LiveView view;
     private StatusApi api;
-    private KafkaResultSink probeSink;
+    private final List<SpoolingResultSink> probeSinks = new ArrayList<>();
     private KafkaEvalSink evalSink;
 
     ArenaStack(StackOptions options, PrintStream out) {
@@ -184,13 +185,17 @@ final class ArenaStack implements AutoCloseable {
         energyFeed.publishOnce();
         energyFeed.start(options.probeInterval());
 
-        probeSink = register(new KafkaResultSink(kafka.bootstrapServers(), registry, Map.of()));
         for (String region : options.regions()) {
             List<Endpoint> regional = simulator == null ? endpoints : endpoints.stream()
                     .map(e -> Endpoint.newBuilder(e).setBaseUrl(simulator.baseUrl(region, e.getEndpointId())).build())
                     .toList();
-            ProbeAgent agent = register(new ProbeAgent(new ProbeAgentConfig(probeConfig(region)), () -> regional,
-                    probeSink, clock, ticker, this::env));
+            ProbeAgentConfig config = new ProbeAgentConfig(probeConfig(region));
+            // Each agent spools to its own directory (the spool is locked by its owner) so a Kafka
+            // outage loses nothing; results reach Kafka in order and exactly once.
+            SpoolingResultSink sink = register(SpoolingResultSink.create(config, registry));
+            probeSinks.add(sink);
+            ProbeAgent agent = register(new ProbeAgent(config, () -> regional, sink, clock, ticker, this::env,
+                    new ProbeMetrics(), energyFeed::currentPrice));
             agents.add(agent);
         }
         evalSink = register(new KafkaEvalSink(kafka.bootstrapServers(), registry));
@@ -239,6 +244,7 @@ final class ArenaStack implements AutoCloseable {
         m.put(ProbeAgentConfig.NEEDLE_EVERY_ROUNDS, Integer.toString(options.needleEveryRounds()));
         m.put(ProbeAgentConfig.MAX_TOKENS, "48");
         m.put(ProbeAgentConfig.CANARY_COUNT, "2");
+        m.put(ProbeAgentConfig.SPOOL_DIR, options.workDir().resolve("spool").resolve(region).toString());
         return m;
     }
 
@@ -316,7 +322,12 @@ final class ArenaStack implements AutoCloseable {
         agents.forEach(this::closeQuietly);
         closeQuietly(evalWorker);
         closeQuietly(energyFeed);
-        probeSink.flush();
+        for (SpoolingResultSink sink : probeSinks) {
+            if (!sink.awaitDrained(Duration.ofSeconds(30))) {
+                LOG.warn("probe spool not drained: {} results still pending (kept on disk for the next run)",
+                        sink.pendingRecords());
+            }
+        }
         closeQuietly(evalSink);
     }
 

@@ -64,4 +64,11 @@ class CliTest {
         assertEquals(ArenaCli.EXIT_BAD_INPUT, r.code());
         assertTrue(r.err().contains("'soon' is not a duration"), r.err());
     }
+
+    @Test
+    void shouldExitTwoNamingTheOptionWhenReplayRangeIsNotAnInstant() {
+        Result r = run("replay", "--from", "yesterday", "--to", "2026-11-02T00:00:00Z", "--as", "x");
+        assertEquals(ArenaCli.EXIT_BAD_INPUT, r.code());
+        assertTrue(r.err().contains("--from 'yesterday' is not an ISO-8601 instant"), r.err());
+    }
 }
