@@ -5,6 +5,7 @@ import static dev.tokenarena.scoring.api.TestEvents.GOOD;
 import static dev.tokenarena.scoring.api.TestEvents.MINUTE;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -148,12 +149,17 @@ class ApiIT {
                 HostInfo owner = a.streams().queryMetadataForKey("leaderboard-composites", preset,
                         new StringSerializer()).activeHost();
                 owners.put(preset, owner.toString());
-                await().atMost(Duration.ofSeconds(30)).until(() -> getJson(urlA + "/leaderboard/" + preset) != null);
-                JsonNode fromA = getJson(urlA + "/leaderboard/" + preset);
-                JsonNode fromB = getJson(urlB + "/leaderboard/" + preset);
-                assertEquals(owner.toString(), fromA.get("served_by").asText(), preset);
-                assertEquals(owner.toString(), fromB.get("served_by").asText(), preset);
-                assertEquals(fromA, fromB, preset);
+                // Input may still be flowing (a later window can replace the snapshot between the two
+                // calls), so ask both until they agree; a routing bug never converges.
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+                    JsonNode fromA = getJson(urlA + "/leaderboard/" + preset);
+                    JsonNode fromB = getJson(urlB + "/leaderboard/" + preset);
+                    assertNotNull(fromA, preset);
+                    assertNotNull(fromB, preset);
+                    assertEquals(owner.toString(), fromA.get("served_by").asText(), preset);
+                    assertEquals(owner.toString(), fromB.get("served_by").asText(), preset);
+                    assertEquals(fromA, fromB, preset);
+                });
             }
             assertEquals(2, owners.values().stream().distinct().count(),
                     "6 presets over 6 partitions and 2 instances: both instances own some " + owners);
@@ -167,8 +173,9 @@ class ApiIT {
             } catch (org.awaitility.core.ConditionTimeoutException e) {
                 throw new AssertionError("alerts: " + lastFailure, e);
             }
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
+                    assertEquals(getJson(urlA + "/alerts?state=OPEN"), getJson(urlB + "/alerts?state=OPEN")));
             JsonNode openA = getJson(urlA + "/alerts?state=OPEN");
-            assertEquals(openA, getJson(urlB + "/alerts?state=OPEN"));
             JsonNode alert = alertOf(openA, e1);
             assertEquals("OPEN", alert.get("state").asText());
             assertEquals("critical", alert.get("severity").asText());
@@ -186,9 +193,8 @@ class ApiIT {
                 } catch (org.awaitility.core.ConditionTimeoutException e) {
                     throw new AssertionError("endpoint " + id + ": " + lastFailure, e);
                 }
-                JsonNode fromA = getJson(urlA + "/endpoints/" + id);
-                JsonNode fromB = getJson(urlB + "/endpoints/" + id);
-                assertEquals(fromA, fromB, id);
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
+                        assertEquals(getJson(urlA + "/endpoints/" + id), getJson(urlB + "/endpoints/" + id), id));
             }
             JsonNode detail = getJson(urlB + "/endpoints/" + e1);
             assertEquals(80.0, detail.at("/composites/chat/score").asDouble(), 1e-9);
