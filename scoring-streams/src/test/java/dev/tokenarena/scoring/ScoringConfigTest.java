@@ -21,8 +21,6 @@ import picocli.CommandLine;
 
 class ScoringConfigTest {
 
-    private static final Path REFERENCE = Path.of("docs/configuration.md");
-
     private static Map<String, String> required() {
         Map<String, String> m = new HashMap<>();
         m.put(CommonConfig.BOOTSTRAP_SERVERS, "localhost:9092");
@@ -75,19 +73,5 @@ class ScoringConfigTest {
         String text = err.toString(StandardCharsets.UTF_8);
         assertEquals(1, text.lines().count(), text);
         assertTrue(text.startsWith("arena-scoring: target/does-not-exist.properties: config file not found"), text);
-    }
-
-    /** The reference in docs/ is generated from the ConfigDef; -Dgolden.update=true rewrites it. */
-    @Test
-    void shouldKeepConfigurationReferenceInStepWhenSettingsChange() throws Exception {
-        String expected = "# scoring-streams configuration\n\n"
-                + "Generated from `ScoringConfig.definition()` by `ScoringConfigTest`; each key can be overridden by\n"
-                + "the environment variable `ARENA_<KEY>` (upper case, dots and dashes to underscores).\n\n"
-                + CommonConfig.markdown("Settings", ScoringConfig.definition());
-        if (Boolean.getBoolean("golden.update")) {
-            Files.createDirectories(REFERENCE.getParent());
-            Files.writeString(REFERENCE, expected, StandardCharsets.UTF_8);
-        }
-        assertEquals(expected, Files.readString(REFERENCE, StandardCharsets.UTF_8));
     }
 }

@@ -31,6 +31,20 @@ final class LeaderboardTable {
                     num(c.getGco2PerMtok(), 0), num(c.getFidelity(), 1), c.getFidelityStatus(),
                     c.getEffectiveContextTokens() == null ? "-" : c.getEffectiveContextTokens().toString()));
         }
+        if (snapshot.getRankStabilityKendallTauMin() != null) {
+            sb.append(String.format(Locale.ROOT, "rank stability under +/-10-point weight changes (%d perturbations): "
+                    + "min Kendall tau %.2f, leader %s%n", snapshot.getRankStabilityPerturbations(),
+                    snapshot.getRankStabilityKendallTauMin(),
+                    Boolean.TRUE.equals(snapshot.getLeaderStable()) ? "stable" : "changes"));
+        }
+        if (!snapshot.getFrontierQualityCost().isEmpty()) {
+            sb.append("Pareto frontier, accuracy vs $/correct: ")
+                    .append(String.join(", ", snapshot.getFrontierQualityCost())).append('\n');
+        }
+        if (!snapshot.getFrontierThroughputInteractivity().isEmpty()) {
+            sb.append("Pareto frontier, throughput vs per-stream speed: ")
+                    .append(String.join(", ", snapshot.getFrontierThroughputInteractivity())).append('\n');
+        }
         return sb.toString();
     }
 

@@ -27,11 +27,16 @@ class LeaderboardTableTest {
                 .setWindowStartMs(0).setWindowEndMs(3_600_000).setGeneratedAtMs(1).setConfigHash("h")
                 .setRows(List.of(new LeaderboardRow(1, composite("a-ep", 80.04, Map.of("us-east", 110.0, "eu-central", 140.0))),
                         new LeaderboardRow(2, composite("b-ep", 60.0, Map.of("ap-southeast", 190.0)))))
-                .build();
+                .setRankStabilityKendallTauMin(1.0 / 3).setLeaderStable(false).setRankStabilityPerturbations(10)
+                .setFrontierQualityCost(List.of("b-ep", "a-ep")).build();
         String table = LeaderboardTable.render(snapshot);
         assertTrue(table.contains("   1 a-ep"), table);
         assertTrue(table.contains("80.0"), table);
         assertTrue(table.contains("   2 b-ep"), table);
+        assertTrue(table.contains("(10 perturbations): min Kendall tau 0.33, leader changes"), table);
+        assertTrue(table.contains("Pareto frontier, accuracy vs $/correct: b-ep, a-ep"), table);
+        // no throughput frontier given: no line for it
+        assertTrue(!table.contains("throughput vs per-stream speed"), table);
         String latency = LeaderboardTable.renderLatency(snapshot);
         // one column per region seen in any row, sorted: ap-southeast, eu-central, us-east
         assertTrue(latency.indexOf("ttft50@ap-southeast") < latency.indexOf("ttft50@eu-central"), latency);
