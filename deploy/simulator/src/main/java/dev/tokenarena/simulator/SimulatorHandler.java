@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -56,6 +57,8 @@ final class SimulatorHandler extends SimpleChannelInboundHandler<FullHttpRequest
   private ChannelHandlerContext ctx;
   private boolean busy;
   private Future<?> pending;
+  /** The newest write of the current stream: a broken stream closes only after it completed. */
+  private ChannelFuture lastWrite;
 
   SimulatorHandler(Fleet fleet, Planner planner, Executor compute, RegionListener region) {
     this.fleet = fleet;
@@ -241,10 +244,10 @@ final class SimulatorHandler extends SimpleChannelInboundHandler<FullHttpRequest
       headers.headers().set("x-request-id", requestId);
       HttpUtil.setTransferEncodingChunked(headers, true);
       HttpUtil.setKeepAlive(headers, keepAlive);
-      ctx.write(headers);
+      lastWrite = ctx.write(headers);
       String open = renderer.open(plan);
       if (!open.isEmpty()) {
-        ctx.write(content(open));
+        lastWrite = ctx.write(content(open));
       }
       ctx.flush();
       emit(plan, renderer, arrival, 0, keepAlive);
@@ -260,10 +263,14 @@ final class SimulatorHandler extends SimpleChannelInboundHandler<FullHttpRequest
     while (i < due.length && arrival + due[i] - now <= 0) {
       if (i == plan.breakAfterTokens()) {
         // A stream that dies mid-answer: no finish chunk, no [DONE], no terminating chunk.
-        if (out.length() > 0) {
-          ctx.writeAndFlush(content(out.toString()));
+        // Close only once every token written so far is on the wire: closing at once would fail
+        // writes still queued behind a slow reader, and the stream would break earlier than planned.
+        ChannelFuture last = out.length() > 0 ? ctx.writeAndFlush(content(out.toString())) : lastWrite;
+        if (last == null) {
+          ctx.close();
+        } else {
+          last.addListener(ChannelFutureListener.CLOSE);
         }
-        ctx.close();
         return;
       }
       out.append(renderer.token(plan, i));
@@ -276,7 +283,7 @@ final class SimulatorHandler extends SimpleChannelInboundHandler<FullHttpRequest
       return;
     }
     if (out.length() > 0) {
-      ctx.writeAndFlush(content(out.toString())).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+      lastWrite = ctx.writeAndFlush(content(out.toString())).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
     }
     int next = i;
     at(arrival, due[next], () -> emit(plan, renderer, arrival, next, keepAlive));
