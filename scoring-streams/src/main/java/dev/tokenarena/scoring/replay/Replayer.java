@@ -25,10 +25,9 @@ import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecord;
+import dev.tokenarena.schemas.admin.TopicAdmin;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -41,7 +40,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.StreamsConfig;
@@ -212,27 +210,19 @@ public final class Replayer {
         }
         short rf = (short) Math.min(3, Math.max(1, brokers));
         List<String> names = new ArrayList<>();
+        List<NewTopic> topics = new ArrayList<>();
         for (TopicSpec<?> t : OUTPUTS) {
             String name = ScoringTopology.outputTopic(t, ns);
             names.add(name);
-            try {
-                Map<String, String> configs = new HashMap<>(t.configs());
-                if (!t.compacted()) {
-                    // replayed history is older than the live retention: time retention would delete
-                    // it at once, so a namespace keeps its output until it is deleted
-                    configs.put(TopicConfig.RETENTION_MS_CONFIG, "-1");
-                }
-                admin.createTopics(List.of(new NewTopic(name, t.partitions(), rf).configs(configs))).all().get();
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw new IllegalStateException("cannot create replay output " + name + ": " + e.getCause(), e);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while creating " + name, e);
+            Map<String, String> configs = new HashMap<>(t.configs());
+            if (!t.compacted()) {
+                // replayed history is older than the live retention: time retention would delete
+                // it at once, so a namespace keeps its output until it is deleted
+                configs.put(TopicConfig.RETENTION_MS_CONFIG, "-1");
             }
+            topics.add(new NewTopic(name, t.partitions(), rf).configs(configs));
         }
-        awaitLeaders(admin, names, Duration.ofSeconds(30));
+        TopicAdmin.createTopics(admin, topics, Duration.ofSeconds(30));
         try (KafkaConsumer<byte[], byte[]> probe = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
@@ -248,30 +238,6 @@ public final class Replayer {
                             + " records in " + name + "; choose another --as NAME (replays never append)");
                 }
             }
-        }
-    }
-
-    /** A creation completes before leader election: readers and writers wait for the leaders. */
-    private static void awaitLeaders(Admin admin, List<String> names, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            try {
-                boolean ready = admin.describeTopics(names).allTopicNames().get(5, TimeUnit.SECONDS).values().stream()
-                        .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
-                if (ready) {
-                    return;
-                }
-            } catch (ExecutionException | TimeoutException e) {
-                // metadata not propagated yet: ask again until the deadline
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted waiting for leaders of " + names, e);
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("no leader for every partition of " + names + " within " + timeout);
-            }
-            // back off between metadata requests, like the clients' own retry.backoff.ms
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
         }
     }
 
