@@ -12,6 +12,8 @@ import java.util.List;
  */
 final class ChatRenderer implements WireRenderer {
 
+  private static final String OBJECT = "chat.completion.chunk";
+
   private final WireStyle style;
 
   ChatRenderer(WireStyle style) {
@@ -49,26 +51,12 @@ final class ChatRenderer implements WireRenderer {
 
   @Override
   public String close(Plan plan) {
-    StringBuilder out = new StringBuilder();
     ObjectNode finish = chunk(plan);
     ObjectNode choice = choice(finish);
     choice.putObject("delta");
     choice.putNull("logprobs");
     choice.put("finish_reason", plan.answer().finishReason());
-    if (style != WireStyle.OPENAI && plan.request().includeUsage()) {
-      finish.set("usage", Json.usage(plan));
-    }
-    if (style == WireStyle.LLAMACPP) {
-      finish.set("timings", Json.timings(plan));
-    }
-    out.append(Json.sse(finish));
-    if (style == WireStyle.OPENAI && plan.request().includeUsage()) {
-      ObjectNode usage = chunk(plan);
-      usage.putArray("choices");
-      usage.set("usage", Json.usage(plan));
-      out.append(Json.sse(usage));
-    }
-    return out.append("data: [DONE]\n\n").toString();
+    return Json.endOfStream(style, plan, finish, OBJECT);
   }
 
   @Override
@@ -103,17 +91,10 @@ final class ChatRenderer implements WireRenderer {
   }
 
   private static ObjectNode chunk(Plan plan) {
-    ObjectNode chunk = Json.object();
-    chunk.put("id", plan.requestId());
-    chunk.put("object", "chat.completion.chunk");
-    chunk.put("created", plan.createdEpochSec());
-    chunk.put("model", plan.request().model());
-    return chunk;
+    return Json.chunk(plan, OBJECT);
   }
 
-  private ObjectNode choice(ObjectNode chunk) {
-    ObjectNode choice = chunk.putArray("choices").addObject();
-    choice.put("index", 0);
-    return choice;
+  private static ObjectNode choice(ObjectNode chunk) {
+    return Json.choice(chunk);
   }
 }

@@ -11,6 +11,8 @@ import java.util.List;
  */
 final class CompletionsRenderer implements WireRenderer {
 
+  private static final String OBJECT = "text_completion";
+
   private final WireStyle style;
 
   CompletionsRenderer(WireStyle style) {
@@ -43,26 +45,12 @@ final class CompletionsRenderer implements WireRenderer {
 
   @Override
   public String close(Plan plan) {
-    StringBuilder out = new StringBuilder();
     ObjectNode finish = chunk(plan);
     ObjectNode choice = choice(finish);
     choice.put("text", "");
     choice.putNull("logprobs");
     choice.put("finish_reason", plan.answer().finishReason());
-    if (style != WireStyle.OPENAI && plan.request().includeUsage()) {
-      finish.set("usage", Json.usage(plan));
-    }
-    if (style == WireStyle.LLAMACPP) {
-      finish.set("timings", Json.timings(plan));
-    }
-    out.append(Json.sse(finish));
-    if (style == WireStyle.OPENAI && plan.request().includeUsage()) {
-      ObjectNode usage = chunk(plan);
-      usage.putArray("choices");
-      usage.set("usage", Json.usage(plan));
-      out.append(Json.sse(usage));
-    }
-    return out.append("data: [DONE]\n\n").toString();
+    return Json.endOfStream(style, plan, finish, OBJECT);
   }
 
   @Override
@@ -102,17 +90,10 @@ final class CompletionsRenderer implements WireRenderer {
   }
 
   private static ObjectNode chunk(Plan plan) {
-    ObjectNode chunk = Json.object();
-    chunk.put("id", plan.requestId());
-    chunk.put("object", "text_completion");
-    chunk.put("created", plan.createdEpochSec());
-    chunk.put("model", plan.request().model());
-    return chunk;
+    return Json.chunk(plan, OBJECT);
   }
 
   private static ObjectNode choice(ObjectNode chunk) {
-    ObjectNode choice = chunk.putArray("choices").addObject();
-    choice.put("index", 0);
-    return choice;
+    return Json.choice(chunk);
   }
 }

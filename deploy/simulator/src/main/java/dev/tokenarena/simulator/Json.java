@@ -47,6 +47,46 @@ final class Json {
     return usage;
   }
 
+  /** An OpenAI-family chunk or body head: id, object, created, model. */
+  static ObjectNode chunk(Plan plan, String object) {
+    ObjectNode chunk = object();
+    chunk.put("id", plan.requestId());
+    chunk.put("object", object);
+    chunk.put("created", plan.createdEpochSec());
+    chunk.put("model", plan.request().model());
+    return chunk;
+  }
+
+  /** The one choice (index 0) of a chunk or body. */
+  static ObjectNode choice(ObjectNode chunk) {
+    ObjectNode choice = chunk.putArray("choices").addObject();
+    choice.put("index", 0);
+    return choice;
+  }
+
+  /**
+   * The end of an OpenAI-family stream from its finish chunk on: usage on the finish chunk
+   * (vLLM, llama.cpp) or in a last chunk with empty {@code choices} (OpenAI), llama.cpp's
+   * timings, then {@code [DONE]}.
+   */
+  static String endOfStream(WireStyle style, Plan plan, ObjectNode finish, String object) {
+    StringBuilder out = new StringBuilder();
+    if (style != WireStyle.OPENAI && plan.request().includeUsage()) {
+      finish.set("usage", usage(plan));
+    }
+    if (style == WireStyle.LLAMACPP) {
+      finish.set("timings", timings(plan));
+    }
+    out.append(sse(finish));
+    if (style == WireStyle.OPENAI && plan.request().includeUsage()) {
+      ObjectNode usageChunk = chunk(plan, object);
+      usageChunk.putArray("choices");
+      usageChunk.set("usage", usage(plan));
+      out.append(sse(usageChunk));
+    }
+    return out.append("data: [DONE]\n\n").toString();
+  }
+
   /**
    * llama.cpp's server-side timings. {@code predicted_per_second} uses the same definition as the
    * probe's output speed, (n - 1) / (t_last - t_first), so the two can be compared directly.
