@@ -1,5 +1,6 @@
 package dev.tokenarena.schemas;
 
+import dev.tokenarena.schemas.v1.AgentHeartbeat;
 import dev.tokenarena.schemas.v1.DriftAlert;
 import dev.tokenarena.schemas.v1.Endpoint;
 import dev.tokenarena.schemas.v1.EndpointComposite;
@@ -38,6 +39,13 @@ public final class Topics {
     public static final TopicSpec<LeaderboardSnapshot> LEADERBOARD =
             compacted("arena.leaderboard.v1", LeaderboardSnapshot.class, "preset");
     public static final TopicSpec<DriftAlert> ALERTS = retained("arena.alerts.drift.v1", DriftAlert.class, 365);
+    /**
+     * Probe-agent heartbeats keyed by agent_id (latest per agent, a tombstone when an agent stops
+     * cleanly): the agents of a region read it to know who is live and share endpoints by
+     * rendezvous hashing. One partition: a handful of small records every few seconds.
+     */
+    public static final TopicSpec<AgentHeartbeat> AGENT_HEARTBEATS =
+            new TopicSpec<>("arena.agents.heartbeats.v1", AgentHeartbeat.class, "agent_id", 1, true, -1);
     /** Dead letters: the original key and value bytes with reason headers (see {@link DeadLetters}). */
     public static final TopicSpec<byte[]> DLQ =
             new TopicSpec<>("arena.dlq.v1", null, "source key", ENDPOINT_PARTITIONS, false, 30 * DAY_MS);
@@ -46,7 +54,8 @@ public final class Topics {
             new TopicSpec<>("_arena_schemas", null, "subject and version", 1, true, -1);
 
     private static final List<TopicSpec<?>> ALL = List.of(ENDPOINTS, PROBE_RESULTS, EVAL_RESULTS,
-            EVAL_FINGERPRINTS, PRICES, GRID, HARDWARE, COMPOSITES, LEADERBOARD, ALERTS, DLQ, SCHEMAS);
+            EVAL_FINGERPRINTS, PRICES, GRID, HARDWARE, COMPOSITES, LEADERBOARD, ALERTS, DLQ, SCHEMAS,
+            AGENT_HEARTBEATS);
 
     private Topics() {
     }
