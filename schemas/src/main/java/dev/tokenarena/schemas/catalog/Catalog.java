@@ -93,20 +93,53 @@ public record Catalog(List<CatalogEntry> endpoints) {
                 throw fail("base_url", "must start with http:// or https://");
             }
             int context = (int) number(node, "context_tokens", null, 1, Integer.MAX_VALUE);
-            JsonNode price = object(node, "price", true);
-            CatalogEntry.Price p = new CatalogEntry.Price(
-                    number(price, "input_usd_per_mtok", "price.", 0, 1e6),
-                    number(price, "output_usd_per_mtok", "price.", 0, 1e6),
-                    price.hasNonNull("cached_input_usd_per_mtok")
-                            ? number(price, "cached_input_usd_per_mtok", "price.", 0, 1e6) : null,
-                    price.hasNonNull("batch_discount") ? number(price, "batch_discount", "price.", 0, 0.999) : 0.0);
+            CatalogEntry.SelfHosted selfHosted = selfHosted();
+            // A self-hosted endpoint may quote no token price: scoring prices it from GPU-hours.
+            if (selfHosted == null && !node.hasNonNull("price")) {
+                throw fail("price", "missing required field (a self-hosted endpoint may give"
+                        + " self_hosted: {gpu_hour_usd, gpus} instead)");
+            }
+            CatalogEntry.Price p = node.hasNonNull("price") ? price(object(node, "price", true)) : null;
             return new CatalogEntry(
                     text(node, "id", null), text(node, "provider", null), text(node, "model", null),
                     text(node, "sku", null), text(node, "precision", null),
                     optText(node, "decoding", "default"), text(node, "region", null),
                     text(node, "grid_zone", null), protocol, baseUrl, text(node, "model_name", null),
                     optText(node, "api_key_env", null), node.path("reference").asBoolean(false), context,
-                    node.path("logprobs").asBoolean(false), p, energy(object(node, "energy", false)));
+                    node.path("logprobs").asBoolean(false), p, energy(object(node, "energy", false)), selfHosted);
+        }
+
+        private CatalogEntry.Price price(JsonNode price) {
+            return new CatalogEntry.Price(
+                    number(price, "input_usd_per_mtok", "price.", 0, 1e6),
+                    number(price, "output_usd_per_mtok", "price.", 0, 1e6),
+                    price.hasNonNull("cached_input_usd_per_mtok")
+                            ? number(price, "cached_input_usd_per_mtok", "price.", 0, 1e6) : null,
+                    price.hasNonNull("batch_discount") ? number(price, "batch_discount", "price.", 0, 0.999) : 0.0);
+        }
+
+        /** The optional self_hosted block; both fields are required once the block is there. */
+        private CatalogEntry.SelfHosted selfHosted() {
+            if (!node.hasNonNull("self_hosted")) {
+                return null;
+            }
+            JsonNode sh = object(node, "self_hosted", true);
+            List<String> unknown = new ArrayList<>();
+            sh.fieldNames().forEachRemaining(f -> {
+                if (!List.of("gpu_hour_usd", "gpus").contains(f)) {
+                    unknown.add(f);
+                }
+            });
+            if (!unknown.isEmpty()) {
+                throw fail("self_hosted", "unknown field(s) " + unknown + "; valid: gpu_hour_usd, gpus");
+            }
+            // A GPU-hour of 0 would price every token at 0: refuse it rather than rank a free endpoint.
+            double gpuHour = number(sh, "gpu_hour_usd", "self_hosted.", 0.0001, 10_000);
+            double gpus = number(sh, "gpus", "self_hosted.", 1, 100_000);
+            if (gpus != Math.rint(gpus)) {
+                throw fail("self_hosted.gpus", "is " + gpus + "; must be a whole number of GPUs");
+            }
+            return new CatalogEntry.SelfHosted(gpuHour, (int) gpus);
         }
 
         private CatalogEntry.Energy energy(JsonNode e) {
