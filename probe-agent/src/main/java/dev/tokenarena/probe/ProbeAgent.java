@@ -4,12 +4,12 @@ import dev.tokenarena.schemas.time.Ticker;
 import dev.tokenarena.schemas.v1.Endpoint;
 import dev.tokenarena.schemas.v1.PriceQuote;
 import dev.tokenarena.schemas.v1.ProbeResult;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -25,13 +25,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One regional probe agent (DESIGN section 4). Each round it takes its share of the catalogue and
- * runs, per endpoint and one step after another: the timing scenarios (every input length at
+ * One regional probe agent (DESIGN section 4). Each round it takes its share of the catalogue (the
+ * endpoints whose rendezvous owner among the region's live agents is this agent, see
+ * {@link Membership}) and runs, per endpoint and one step after another: the timing scenarios (every input length at
  * every concurrency, closed loop: c requests in flight at once, one per slot), the canaries, and
  * every {@code needle.every.rounds} rounds the needle probes. Endpoints run in parallel, so a slow
  * one delays only itself; a step that would start after the round's interval is skipped and
@@ -66,6 +66,10 @@ public final class ProbeAgent implements AutoCloseable {
     private final ProbeMetrics metrics;
     private final Function<String, PriceQuote> prices;
     private final CostGuard costGuard;
+    private final Membership membership;
+    private final Rendezvous rendezvous = new Rendezvous(Rendezvous.HASH);
+    private final OpenLoop openLoop;
+    private final AtomicLong openLoopDropped = new AtomicLong();
 
     /** A finished round: how many endpoints it covered, results published, steps skipped for time. */
     public record RoundReport(long round, int endpoints, int results, int skippedSteps) {
@@ -76,15 +80,26 @@ public final class ProbeAgent implements AutoCloseable {
         this(config, catalogue, sink, wallClock, ticker, env, new ProbeMetrics(), id -> null);
     }
 
+    /** An agent alone in its region: it probes every endpoint of the catalogue. */
+    public ProbeAgent(ProbeAgentConfig config, Supplier<List<Endpoint>> catalogue, ResultSink sink,
+                      Clock wallClock, Ticker ticker, Function<String, String> env, ProbeMetrics metrics,
+                      Function<String, PriceQuote> prices) {
+        this(config, catalogue, sink, wallClock, ticker, env, metrics, prices, Membership.solo(config.agentId()));
+    }
+
     /**
      * @param metrics where request outcomes, in-flight streams and budget use are counted
      * @param prices  an endpoint's price by endpoint_id (the catalogue's), or null when unknown:
      *                the dollar budget then counts nothing for it
+     * @param membership who shares the region, asked at the start of every round; the caller
+     *                   owns it and closes it after the agent (so the leaving tombstone goes out
+     *                   once this agent has stopped probing)
      */
     public ProbeAgent(ProbeAgentConfig config, Supplier<List<Endpoint>> catalogue, ResultSink sink,
                       Clock wallClock, Ticker ticker, Function<String, String> env, ProbeMetrics metrics,
-                      Function<String, PriceQuote> prices) {
+                      Function<String, PriceQuote> prices, Membership membership) {
         this.metrics = metrics;
+        this.membership = membership;
         this.prices = prices;
         this.costGuard = CostGuard.from(config);
         metrics.register("arena_probe_budget_used_tokens", "Tokens used today (UTC) per endpoint.", "gauge", () -> {
@@ -108,18 +123,22 @@ public final class ProbeAgent implements AutoCloseable {
         this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("probe-rounds-" + config.agentId()));
         this.workers = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
                 daemon("probe-worker-" + config.agentId()));
+        this.openLoop = new OpenLoop(ticker, OpenLoop.Timer.of(scheduler));
+        metrics.gauge("arena_probe_openloop_dropped_total",
+                "Open-loop arrivals not sent because arrival.max.in.flight requests were in flight.", openLoopDropped::get);
     }
 
-    /** Whether an endpoint belongs to agent {@code agentIndex} of {@code agents}: Kafka's murmur2, floor-mod. */
-    public static boolean owns(String endpointId, int agents, int agentIndex) {
-        return Math.floorMod(Utils.murmur2(endpointId.getBytes(StandardCharsets.UTF_8)), agents) == agentIndex;
+    /** This round's share: the endpoints whose rendezvous owner among the live agents is this agent. */
+    List<Endpoint> share(List<Endpoint> all) {
+        Set<String> live = membership.liveAgents();
+        return all.stream().filter(e -> config.agentId().equals(rendezvous.owner(e.getEndpointId(), live))).toList();
     }
 
     /** Starts probing: a round now, then one every round.interval.ms (with jitter) after the previous start. */
     public void start() {
         if (started.compareAndSet(false, true)) {
-            LOG.info("probe agent {} in region {} starting: agent {} of {}, round every {} ms",
-                    config.agentId(), config.region(), config.agentIndex(), config.agentsInRegion(), config.roundIntervalMs());
+            LOG.info("probe agent {} in region {} starting: live agents {}, round every {} ms",
+                    config.agentId(), config.region(), membership.liveAgents(), config.roundIntervalMs());
             logSchedule();
             scheduler.execute(this::tick);
         }
@@ -129,8 +148,7 @@ public final class ProbeAgent implements AutoCloseable {
     void logSchedule() {
         List<Endpoint> mine;
         try {
-            mine = catalogue.get().stream()
-                    .filter(e -> owns(e.getEndpointId(), config.agentsInRegion(), config.agentIndex())).toList();
+            mine = share(catalogue.get());
         } catch (RuntimeException e) {
             return;
         }
@@ -184,9 +202,7 @@ public final class ProbeAgent implements AutoCloseable {
         AtomicInteger skipped = new AtomicInteger();
         List<Endpoint> mine;
         try {
-            mine = catalogue.get().stream()
-                    .filter(e -> owns(e.getEndpointId(), config.agentsInRegion(), config.agentIndex()))
-                    .toList();
+            mine = share(catalogue.get());
         } catch (RuntimeException e) {
             roundRunning.set(false);
             return CompletableFuture.failedFuture(e);
@@ -242,8 +258,21 @@ public final class ProbeAgent implements AutoCloseable {
     }
 
     /** One scenario of one endpoint: {@code slots} identical requests started together. */
+    /**
+     * One scenario of one endpoint. Closed loop ({@code ratePerSecond == 0}): {@code slots} identical
+     * requests started together. Open loop: Poisson arrivals at {@code ratePerSecond} for
+     * arrival.duration.ms; {@code slots} is then the expected number of requests, for the budget.
+     */
     record Step(String scenario, String kind, int inputTokens, int slots, Double temperature,
-                int canaryIndex, boolean needle) {
+                int canaryIndex, boolean needle, double ratePerSecond) {
+
+        Step(String scenario, String kind, int inputTokens, int slots, Double temperature, int canaryIndex, boolean needle) {
+            this(scenario, kind, inputTokens, slots, temperature, canaryIndex, needle, 0);
+        }
+
+        boolean openLoop() {
+            return ratePerSecond > 0;
+        }
     }
 
     /**
@@ -275,6 +304,11 @@ public final class ProbeAgent implements AutoCloseable {
             for (int c : config.concurrency()) {
                 steps.add(new Step("timing-in" + label(input) + "-c" + c, ProbeRequest.TIMING, input, c, null, -1, false));
             }
+            for (double rate : config.arrivalRates()) {
+                int expected = (int) Math.ceil(rate * config.arrivalDurationMs() / 1000.0);
+                steps.add(new Step("timing-in" + label(input) + "-r" + rateLabel(rate), ProbeRequest.TIMING, input,
+                        expected, null, -1, false, rate));
+            }
         }
         return steps;
     }
@@ -289,7 +323,15 @@ public final class ProbeAgent implements AutoCloseable {
         return tokens % 1000 == 0 ? tokens / 1000 + "k" : Integer.toString(tokens);
     }
 
+    /** 2 -> "2", 0.5 -> "0.5", 1.25 -> "1.25": requests per second in a scenario label. */
+    static String rateLabel(double rate) {
+        return java.math.BigDecimal.valueOf(rate).stripTrailingZeros().toPlainString();
+    }
+
     private CompletableFuture<Integer> runStep(Endpoint endpoint, String apiKey, long round, Step step) {
+        if (step.openLoop()) {
+            return runOpenLoop(endpoint, apiKey, round, step);
+        }
         return CompletableFuture.supplyAsync(() -> {
             List<Planned> planned = new ArrayList<>();
             for (int slot = 0; slot < step.slots(); slot++) {
@@ -311,11 +353,54 @@ public final class ProbeAgent implements AutoCloseable {
         });
     }
 
+    /**
+     * An open-loop step: Poisson arrivals at the step's rate for arrival.duration.ms. Each arrival
+     * takes an in-flight slot when it arrives and builds its prompt on the worker pool (a 100K
+     * prompt for every arrival built up front would hold hundreds of MB); the result's
+     * {@code concurrency} is the number in flight when it arrived, itself included.
+     */
+    private CompletableFuture<Integer> runOpenLoop(Endpoint endpoint, String apiKey, long round, Step step) {
+        long window = config.arrivalDurationMs() * 1_000_000L;
+        long seed = config.arrivalSeed() ^ (31L * endpoint.getEndpointId().hashCode() + round) * 0x9E3779B97F4A7C15L;
+        long[] offsets = PoissonArrivals.offsetsNanos(seed, step.ratePerSecond(), window);
+        AtomicInteger ok = new AtomicInteger();
+        return openLoop.run(offsets, window, step.ratePerSecond(), config.arrivalMaxInFlight(), (i, inFlight) ->
+                CompletableFuture.supplyAsync(() -> prepare(endpoint, apiKey, round, step, inFlight), workers)
+                        .thenCompose(p -> send(p, apiKey))
+                        .thenAccept(published -> {
+                            if (published) {
+                                ok.incrementAndGet();
+                            }
+                        })
+        ).handle((report, e) -> {
+            if (e != null) {
+                warnings.warn("step:" + endpoint.getEndpointId(), "endpoint " + endpoint.getEndpointId() + ": "
+                        + step.scenario() + " could not run: " + Errors.scrub(ExchangeHandler.rootMessage(e), apiKey));
+                return ok.get();
+            }
+            openLoopDropped.addAndGet(report.dropped());
+            String text = String.format(Locale.ROOT, "endpoint %s %s: %d arrivals, %d sent, %d dropped (%s=%d), "
+                            + "peak %d in flight, realized %.3f req/s of %.3f target", endpoint.getEndpointId(),
+                    step.scenario(), report.arrivals(), report.sent(), report.dropped(), ProbeAgentConfig.ARRIVAL_MAX_IN_FLIGHT,
+                    config.arrivalMaxInFlight(), report.peakInFlight(), report.realizedRps(), report.targetRps());
+            if (report.dropped() > 0) {
+                warnings.warn("dropped:" + endpoint.getEndpointId(), text);
+            } else {
+                LOG.info(text);
+            }
+            return ok.get();
+        });
+    }
+
     /** A request ready to send. */
     private record Planned(ProbeRequest request, HttpCall call, StreamParser parser) {
     }
 
     private Planned prepare(Endpoint endpoint, String apiKey, long round, Step step) {
+        return prepare(endpoint, apiKey, round, step, step.slots());
+    }
+
+    private Planned prepare(Endpoint endpoint, String apiKey, long round, Step step, int concurrency) {
         String nonce = "[probe " + UUID.randomUUID() + "]\n";
         PromptBuilder.Prompt prompt;
         String canaryId = null;
@@ -339,7 +424,7 @@ public final class ProbeAgent implements AutoCloseable {
         }
         ProbeRequest request = new ProbeRequest(endpoint.getEndpointId(), config.region(), config.agentId(), round,
                 step.scenario(), step.kind(), step.kind().equals(ProbeRequest.CANARY) ? prompt.tokens() : step.inputTokens(),
-                step.slots(), config.maxTokens(), prompt.tokens(), canaryId, code,
+                concurrency, config.maxTokens(), prompt.tokens(), canaryId, code,
                 step.needle() ? step.inputTokens() : null);
         HttpCall call = Protocols.call(endpoint, apiKey, prompt.text(), config.maxTokens(), step.temperature());
         return new Planned(request, call, StreamParser.forProtocol(endpoint.getProtocol()));
@@ -388,6 +473,11 @@ public final class ProbeAgent implements AutoCloseable {
     /** Results handed to the sink since start. */
     public long published() {
         return published.get();
+    }
+
+    /** Open-loop arrivals dropped because arrival.max.in.flight requests were in flight. */
+    public long openLoopDropped() {
+        return openLoopDropped.get();
     }
 
     /** Results the sink refused by throwing. */

@@ -19,8 +19,14 @@ public final class ProbeAgentConfig extends AbstractConfig {
 
     public static final String REGION = "region";
     public static final String AGENT_ID = "agent.id";
-    public static final String AGENTS_IN_REGION = "agents.in.region";
     public static final String AGENT_INDEX = "agent.index";
+    public static final String HEARTBEAT_INTERVAL_MS = "heartbeat.interval.ms";
+    public static final String HEARTBEAT_LIVENESS_MULTIPLE = "heartbeat.liveness.multiple";
+    public static final String HEARTBEAT_STARTUP_TIMEOUT_MS = "heartbeat.startup.timeout.ms";
+    public static final String ARRIVAL_RATES = "arrival.rates";
+    public static final String ARRIVAL_DURATION_MS = "arrival.duration.ms";
+    public static final String ARRIVAL_MAX_IN_FLIGHT = "arrival.max.in.flight";
+    public static final String ARRIVAL_SEED = "arrival.seed";
     public static final String ROUND_INTERVAL_MS = "round.interval.ms";
     public static final String ROUND_JITTER_FRACTION = "round.jitter.fraction";
     public static final String INPUT_TOKENS = "input.tokens";
@@ -59,12 +65,19 @@ public final class ProbeAgentConfig extends AbstractConfig {
             .define(REGION, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "Region this agent probes from, stamped on every result (e.g. us-east).")
             .define(AGENT_ID, Type.STRING, "", Importance.MEDIUM,
-                    "Id of this agent instance; empty means <region>-<agent.index>.")
-            .define(AGENTS_IN_REGION, Type.INT, 1, Range.atLeast(1), Importance.MEDIUM,
-                    "How many agents share this region's endpoints. An endpoint goes to agent "
-                            + "floorMod(murmur2(endpoint_id), agents.in.region).")
-            .define(AGENT_INDEX, Type.INT, 0, Range.atLeast(0), Importance.MEDIUM,
-                    "Index of this agent among agents.in.region, from 0.")
+                    "Id of this agent instance, unique across all regions; empty means <region>-<agent.index>. "
+                            + "The agents of a region share its endpoints by rendezvous hashing over the ids of "
+                            + "those whose heartbeats are live; keep an agent's id stable across restarts.")
+            .define(AGENT_INDEX, Type.INT, 0, Range.atLeast(0), Importance.LOW,
+                    "Number used only to form the default agent.id (<region>-<agent.index>).")
+            .define(HEARTBEAT_INTERVAL_MS, Type.LONG, 0L, Range.atLeast(0), Importance.MEDIUM,
+                    "How often the agent publishes its heartbeat to the heartbeat topic, milliseconds; 0 means "
+                            + "round.interval.ms / 10, at most 10 s. Times heartbeat.liveness.multiple it must stay "
+                            + "below round.interval.ms so a crashed agent's endpoints move within one round.")
+            .define(HEARTBEAT_LIVENESS_MULTIPLE, Type.DOUBLE, 3.0, Range.between(1.5, 100.0), Importance.LOW,
+                    "A peer is live while its latest heartbeat is younger than this many of its heartbeat intervals.")
+            .define(HEARTBEAT_STARTUP_TIMEOUT_MS, Type.LONG, 10_000L, Range.between(100, 600_000), Importance.LOW,
+                    "Longest wait at start to read the heartbeat topic (who is live) before the first round, milliseconds.")
             .define(ROUND_INTERVAL_MS, Type.LONG, 300_000L, Range.atLeast(1), Importance.HIGH,
                     "Time between the starts of two probe rounds, milliseconds. A round that runs longer "
                             + "delays the next one; rounds never overlap.")
@@ -74,6 +87,18 @@ public final class ProbeAgentConfig extends AbstractConfig {
                     "Input lengths of the timing scenarios, tokens (o200k); capped by the endpoint's context.")
             .define(CONCURRENCY, Type.LIST, "1,10,100", intsAtLeast(1), Importance.HIGH,
                     "Closed-loop concurrency levels of the timing scenarios, requests in flight.")
+            .define(ARRIVAL_RATES, Type.LIST, "", positiveNumbers(), Importance.MEDIUM,
+                    "Open-loop timing scenarios: target arrival rates, requests per second, each run for "
+                            + "arrival.duration.ms at every input length as a Poisson process (exponential gaps, "
+                            + "requests sent on schedule whether or not earlier ones finished). Empty = none.")
+            .define(ARRIVAL_DURATION_MS, Type.LONG, 30_000L, Range.between(1, 3_600_000), Importance.MEDIUM,
+                    "How long each open-loop scenario sends arrivals, milliseconds.")
+            .define(ARRIVAL_MAX_IN_FLIGHT, Type.INT, 100, Range.between(1, 100_000), Importance.MEDIUM,
+                    "Most open-loop requests in flight at once; an arrival that finds this many in flight is "
+                            + "dropped (not sent), counted and logged.")
+            .define(ARRIVAL_SEED, Type.LONG, 1L, Importance.LOW,
+                    "Seed of the open-loop arrival times; mixed with the endpoint id and round so each schedule "
+                            + "is different but reproducible.")
             .define(MAX_TOKENS, Type.INT, 256, Range.between(2, 1_000_000), Importance.HIGH,
                     "max_tokens sent with every request, tokens.")
             .define(CANARY_COUNT, Type.INT, 3, Range.between(0, CanaryPrompts.COUNT), Importance.MEDIUM,
@@ -136,8 +161,9 @@ public final class ProbeAgentConfig extends AbstractConfig {
 
     private final String region;
     private final String agentId;
-    private final int agentsInRegion;
     private final int agentIndex;
+    private final long heartbeatIntervalMs;
+    private final List<Double> arrivalRates;
     private final long roundIntervalMs;
     private final double roundJitterFraction;
     private final List<Integer> inputTokens;
@@ -154,14 +180,19 @@ public final class ProbeAgentConfig extends AbstractConfig {
     public ProbeAgentConfig(Map<?, ?> originals) {
         super(CONFIG_DEF, originals, false);
         region = getString(REGION).trim();
-        agentsInRegion = getInt(AGENTS_IN_REGION);
         agentIndex = getInt(AGENT_INDEX);
-        if (agentIndex >= agentsInRegion) {
-            throw new ConfigException(AGENT_INDEX, agentIndex, "must be below " + AGENTS_IN_REGION + "=" + agentsInRegion);
-        }
         String id = getString(AGENT_ID).trim();
         agentId = id.isEmpty() ? region + "-" + agentIndex : id;
         roundIntervalMs = getLong(ROUND_INTERVAL_MS);
+        long heartbeat = getLong(HEARTBEAT_INTERVAL_MS);
+        heartbeatIntervalMs = heartbeat == 0 ? Math.max(1, Math.min(10_000L, roundIntervalMs / 10)) : heartbeat;
+        double window = heartbeatIntervalMs * getDouble(HEARTBEAT_LIVENESS_MULTIPLE);
+        if (heartbeat != 0 && window >= roundIntervalMs) {
+            throw new ConfigException(HEARTBEAT_INTERVAL_MS, heartbeat, "times " + HEARTBEAT_LIVENESS_MULTIPLE + "="
+                    + getDouble(HEARTBEAT_LIVENESS_MULTIPLE) + " must be below " + ROUND_INTERVAL_MS + "=" + roundIntervalMs
+                    + ", or a crashed agent's endpoints are not taken over within one round");
+        }
+        arrivalRates = getList(ARRIVAL_RATES).stream().map(s -> Double.parseDouble(s.trim())).distinct().toList();
         roundJitterFraction = getDouble(ROUND_JITTER_FRACTION);
         inputTokens = ints(INPUT_TOKENS);
         concurrency = ints(CONCURRENCY);
@@ -217,6 +248,30 @@ public final class ProbeAgentConfig extends AbstractConfig {
         };
     }
 
+    private static ConfigDef.Validator positiveNumbers() {
+        return new ConfigDef.Validator() {
+            @Override
+            public void ensureValid(String name, Object value) {
+                for (Object o : (List<?>) value) {
+                    double d;
+                    try {
+                        d = Double.parseDouble(o.toString().trim());
+                    } catch (NumberFormatException e) {
+                        throw new ConfigException(name, value, "every entry must be a number > 0, got '" + o + "'");
+                    }
+                    if (!(d > 0) || Double.isInfinite(d)) {
+                        throw new ConfigException(name, value, "every entry must be a finite number > 0, got " + o);
+                    }
+                }
+            }
+
+            @Override
+            public String toString() {
+                return "numbers > 0";
+            }
+        };
+    }
+
     private List<Integer> ints(String key) {
         return getList(key).stream().map(s -> Integer.parseInt(s.trim())).distinct().toList();
     }
@@ -229,12 +284,38 @@ public final class ProbeAgentConfig extends AbstractConfig {
         return agentId;
     }
 
-    public int agentsInRegion() {
-        return agentsInRegion;
-    }
-
     public int agentIndex() {
         return agentIndex;
+    }
+
+    /** Heartbeat interval in force (the default resolved from round.interval.ms), milliseconds. */
+    public long heartbeatIntervalMs() {
+        return heartbeatIntervalMs;
+    }
+
+    public double heartbeatLivenessMultiple() {
+        return getDouble(HEARTBEAT_LIVENESS_MULTIPLE);
+    }
+
+    public long heartbeatStartupTimeoutMs() {
+        return getLong(HEARTBEAT_STARTUP_TIMEOUT_MS);
+    }
+
+    /** Open-loop arrival rates, requests per second; empty when open-loop scenarios are off. */
+    public List<Double> arrivalRates() {
+        return arrivalRates;
+    }
+
+    public long arrivalDurationMs() {
+        return getLong(ARRIVAL_DURATION_MS);
+    }
+
+    public int arrivalMaxInFlight() {
+        return getInt(ARRIVAL_MAX_IN_FLIGHT);
+    }
+
+    public long arrivalSeed() {
+        return getLong(ARRIVAL_SEED);
     }
 
     public long roundIntervalMs() {

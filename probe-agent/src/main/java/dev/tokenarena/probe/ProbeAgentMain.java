@@ -110,10 +110,27 @@ public final class ProbeAgentMain implements Callable<Integer> {
                 return BAD_CONFIG;
             }
         }
+        KafkaMembership membership;
+        try {
+            membership = KafkaMembership.start(config, registry, Clock.systemUTC(), Ticker.SYSTEM);
+        } catch (RuntimeException e) {
+            // No heartbeat topic, or Kafka unreachable at start: probing blind could leave a share
+            // unprobed or probe it twice for good, so refuse to start and say why.
+            if (metricsServer != null) {
+                metricsServer.close();
+            }
+            spooling.close();
+            err.println("probe-agent: cannot join region " + config.region() + ": " + e.getMessage());
+            return 1;
+        }
+        metrics.gauge("arena_probe_live_agents", "Live agents of this agent's region, itself included.",
+                () -> membership.liveAgents().size());
+        // Closed in reverse order: the agent stops probing before the membership publishes its tombstone.
         try (MetricsServer served = metricsServer;
              SpoolingResultSink sink = spooling;
+             KafkaMembership member = membership;
              ProbeAgent agent = new ProbeAgent(config, () -> endpoints, sink, Clock.systemUTC(), Ticker.SYSTEM, env::get,
-                     metrics, prices::get)) {
+                     metrics, prices::get, member)) {
             // The JVM halts once hooks return: wait until the producer has flushed and closed.
             Thread hook = new Thread(() -> {
                 stop.countDown();

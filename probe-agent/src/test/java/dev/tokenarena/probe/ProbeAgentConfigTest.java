@@ -44,12 +44,40 @@ class ProbeAgentConfigTest {
     }
 
     @Test
-    void shouldRejectAgentIndexWhenItIsNotBelowAgentsInRegion() {
+    void shouldDeriveTheHeartbeatIntervalFromTheRoundWhenUnset() {
         Map<String, String> cfg = ProbeAgentTest.baseConfig();
-        cfg.put("agents.in.region", "3");
-        cfg.put("agent.index", "3");
+        // default round 300,000 ms: a tenth is 30,000, capped at 10,000
+        assertEquals(10_000, new ProbeAgentConfig(cfg).heartbeatIntervalMs());
+        cfg.put("round.interval.ms", "2000");
+        // a tenth of 2,000 ms
+        assertEquals(200, new ProbeAgentConfig(cfg).heartbeatIntervalMs());
+    }
+
+    @Test
+    void shouldRejectAHeartbeatWindowThatIsNotBelowTheRoundInterval() {
+        Map<String, String> cfg = ProbeAgentTest.baseConfig();
+        cfg.put("round.interval.ms", "3000");
+        cfg.put("heartbeat.interval.ms", "1000");
+        // 1,000 ms x 3 (the default multiple) = 3,000 ms, not below the 3,000 ms round
         ConfigException e = assertThrows(ConfigException.class, () -> new ProbeAgentConfig(cfg));
-        assertEquals("Invalid value 3 for configuration agent.index: must be below agents.in.region=3", e.getMessage());
+        assertEquals("Invalid value 1000 for configuration heartbeat.interval.ms: times heartbeat.liveness.multiple=3.0 "
+                + "must be below round.interval.ms=3000, or a crashed agent's endpoints are not taken over within one round",
+                e.getMessage());
+        cfg.put("heartbeat.interval.ms", "999");
+        assertEquals(999, new ProbeAgentConfig(cfg).heartbeatIntervalMs());
+    }
+
+    @Test
+    void shouldRejectAnArrivalRateThatIsNotAPositiveNumber() {
+        Map<String, String> cfg = ProbeAgentTest.baseConfig();
+        cfg.put("arrival.rates", "2,0");
+        ConfigException e = assertThrows(ConfigException.class, () -> new ProbeAgentConfig(cfg));
+        assertTrue(e.getMessage().contains("arrival.rates") && e.getMessage().contains("got 0"), e.getMessage());
+        cfg.put("arrival.rates", "2,fast");
+        e = assertThrows(ConfigException.class, () -> new ProbeAgentConfig(cfg));
+        assertTrue(e.getMessage().contains("got 'fast'"), e.getMessage());
+        cfg.put("arrival.rates", "0.5, 2");
+        assertEquals(List.of(0.5, 2.0), new ProbeAgentConfig(cfg).arrivalRates());
     }
 
     @Test

@@ -180,41 +180,37 @@ class ProbeAgentTest {
     }
 
     @Test
-    void shouldGiveEveryEndpointToExactlyOneAgentWhenThreeAgentsShareARegion() throws Exception {
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; i < 60; i++) {
-            ids.add("endpoint-" + i);
-        }
-        int[] perAgent = new int[3];
-        for (String id : ids) {
-            int owners = 0;
-            for (int a = 0; a < 3; a++) {
-                if (ProbeAgent.owns(id, 3, a)) {
-                    owners++;
-                    perAgent[a]++;
-                }
-            }
-            assertEquals(1, owners, id);
-        }
-        for (int n : perAgent) {
-            assertTrue(n >= 10, "a skewed share: " + java.util.Arrays.toString(perAgent));
-        }
-
-        // And the agents really probe only their share.
+    void shouldProbeOnlyItsRendezvousShareWhenThreeAgentsAreLive() throws Exception {
         server.script(ProbeAgentTest::answer);
+        List<String> agents = List.of("us-east-a", "us-east-b", "us-east-c");
+        Set<String> live = Set.copyOf(agents);
+        List<Endpoint> catalogue = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            catalogue.add(endpoint("endpoint-" + i));
+        }
+        Rendezvous rendezvous = new Rendezvous(Rendezvous.HASH);
         Set<String> probed = new TreeSet<>();
-        List<Endpoint> catalogue = ids.subList(0, 6).stream().map(this::endpoint).toList();
-        for (int a = 0; a < 3; a++) {
+        for (String agentId : agents) {
             Map<String, String> cfg = baseConfig();
             cfg.putAll(Map.of("input.tokens", "100", "concurrency", "1", "canary.count", "0", "needle.lengths", "150",
-                    "agents.in.region", "3", "agent.index", Integer.toString(a)));
+                    "agent.id", agentId));
             results.clear();
+            Membership fixed = new Membership() {
+                @Override
+                public Set<String> liveAgents() {
+                    return live;
+                }
+
+                @Override
+                public void close() {
+                }
+            };
             try (ProbeAgent agent = new ProbeAgent(new ProbeAgentConfig(cfg), () -> catalogue, results::add,
-                    FIXED, Ticker.SYSTEM, name -> null)) {
+                    FIXED, Ticker.SYSTEM, name -> null, new ProbeMetrics(), id -> null, fixed)) {
                 agent.runRound().get(30, TimeUnit.SECONDS);
             }
             for (ProbeResult r : results) {
-                assertTrue(ProbeAgent.owns(r.getEndpointId(), 3, a));
+                assertEquals(agentId, rendezvous.owner(r.getEndpointId(), live), r.getEndpointId());
                 assertTrue(probed.add(r.getEndpointId() + "/" + r.getScenario()), "probed twice: " + r.getEndpointId());
             }
         }
