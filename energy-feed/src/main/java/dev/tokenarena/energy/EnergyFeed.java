@@ -27,6 +27,10 @@ import org.slf4j.LoggerFactory;
  * what changed: each record is compared, with its timestamp zeroed, to the last one this feed
  * published for the same key. A fresh feed has published nothing, so its first call publishes
  * everything once. A record the sink refuses is not remembered and goes out on the next call.
+ *
+ * <p>A self-hosted endpoint may quote no token price: it gets no PriceQuote (never a zero one,
+ * which would read as free), and its {@code self_hosted} block travels on its Endpoint record,
+ * from which scoring prices it by GPU-hour over measured throughput.
  */
 public final class EnergyFeed implements AutoCloseable {
 
@@ -37,7 +41,9 @@ public final class EnergyFeed implements AutoCloseable {
     private final GridTable grid;
     private final FeedSink sink;
     private final Clock clock;
+    // Token prices by endpoint_id; a self-hosted endpoint without one is absent until updatePrice.
     private final Map<String, CatalogEntry.Price> prices = new ConcurrentHashMap<>();
+    private final Set<String> ids = new LinkedHashSet<>();
     // What was last published per key, timestamps zeroed: the "content" compared on each call.
     private final Map<String, Endpoint> lastEndpoints = new HashMap<>();
     private final Map<String, PriceQuote> lastPrices = new HashMap<>();
@@ -51,16 +57,21 @@ public final class EnergyFeed implements AutoCloseable {
         this.grid = Objects.requireNonNull(grid, "grid");
         this.sink = Objects.requireNonNull(sink, "sink");
         this.clock = Objects.requireNonNull(clock, "clock");
-        catalog.endpoints().forEach(e -> prices.put(e.id(), e.price()));
+        for (CatalogEntry e : catalog.endpoints()) {
+            ids.add(e.id());
+            if (e.price() != null) {
+                prices.put(e.id(), e.price());
+            }
+        }
     }
 
     /**
-     * Changes an endpoint's list price (the demo's mid-run price change); the next
-     * {@link #publishOnce()} publishes that one quote.
+     * Changes an endpoint's list price (the demo's mid-run price change), or gives a self-hosted
+     * endpoint a token price; the next {@link #publishOnce()} publishes that one quote.
      */
     public void updatePrice(String endpointId, CatalogEntry.Price newPrice) {
         Objects.requireNonNull(newPrice, "newPrice");
-        if (!prices.containsKey(endpointId)) {
+        if (!ids.contains(endpointId)) {
             throw new IllegalArgumentException("unknown endpoint_id '" + endpointId + "'; not in the catalogue");
         }
         prices.put(endpointId, newPrice);
@@ -68,7 +79,8 @@ public final class EnergyFeed implements AutoCloseable {
 
     /**
      * The current list price of an endpoint (including any {@link #updatePrice}) as a quote, or
-     * null for an unknown id; lets an in-process eval worker cost items at the live price.
+     * null for an unknown id or an endpoint with no token price (self-hosted); lets an in-process
+     * eval worker cost items at the live price.
      */
     public PriceQuote currentPrice(String endpointId) {
         return catalog.endpoints().stream().filter(e -> e.id().equals(endpointId)).findFirst()
@@ -87,7 +99,7 @@ public final class EnergyFeed implements AutoCloseable {
                 counts[0]++;
             }
             PriceQuote quote = quote(entry, 0L);
-            if (publishIfChanged(lastPrices, entry.id(), quote,
+            if (quote != null && publishIfChanged(lastPrices, entry.id(), quote,
                     q -> sink.accept(PriceQuote.newBuilder(q).setEffectiveFromMs(now).build()), counts)) {
                 counts[1]++;
             }
@@ -118,6 +130,9 @@ public final class EnergyFeed implements AutoCloseable {
 
     private PriceQuote quote(CatalogEntry entry, long effectiveFromMs) {
         CatalogEntry.Price p = prices.get(entry.id());
+        if (p == null) {
+            return null;
+        }
         return PriceQuote.newBuilder().setEndpointId(entry.id()).setInputUsdPerMtok(p.inputUsdPerMtok())
                 .setOutputUsdPerMtok(p.outputUsdPerMtok()).setCachedInputUsdPerMtok(p.cachedInputUsdPerMtok())
                 .setBatchDiscount(p.batchDiscount()).setCurrency("USD").setSource(PRICE_SOURCE)

@@ -3,6 +3,7 @@ package dev.tokenarena.energy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -162,6 +163,49 @@ class EnergyFeedTest {
         assertEquals(List.of("acme-a", "acme-b", "bleu-c"), sent.stream()
                 .filter(r -> r.topic().equals(Topics.PRICES.name())).map(ProducerRecord::key).sorted().toList());
         assertEquals(3, sent.stream().filter(r -> r.topic().equals(Topics.HARDWARE.name())).count());
+    }
+
+    /** bleu-c as a self-hosted deployment with no token price: 8 GPUs at 2.50 USD per GPU-hour. */
+    static Catalog selfHostedCatalog() {
+        return Catalog.parse(CATALOG.replace("    price: {input_usd_per_mtok: 0.60, output_usd_per_mtok: 0.90}\n",
+                "    self_hosted: {gpu_hour_usd: 2.50, gpus: 8}\n"), "self-hosted.yaml");
+    }
+
+    @Test
+    void shouldPublishSelfHostedBlockOnEndpointAndNoQuoteWhenNoTokenPriceIsGiven() {
+        RecordingSink sink = new RecordingSink();
+        EnergyFeed feed = new EnergyFeed(selfHostedCatalog(), GridTable.defaults(), sink, Clock.systemUTC());
+        // 3 endpoints, 2 prices (bleu-c quotes none), 3 profiles, 2 zones
+        assertEquals(new PublishSummary(3, 2, 3, 2, 0), feed.publishOnce());
+        Endpoint c = sink.endpoints.stream().filter(e -> e.getEndpointId().equals("bleu-c")).findFirst().orElseThrow();
+        assertEquals(2.50, c.getSelfHostedGpuHourUsd(), 0.0);
+        assertEquals(8, c.getSelfHostedGpus());
+        Endpoint a = sink.endpoints.stream().filter(e -> e.getEndpointId().equals("acme-a")).findFirst().orElseThrow();
+        assertNull(a.getSelfHostedGpuHourUsd());
+        assertEquals(List.of("acme-a", "acme-b"), sink.prices.stream().map(PriceQuote::getEndpointId).sorted().toList());
+        assertNull(feed.currentPrice("bleu-c"));
+        // a token price given later is published like any change; the endpoint record is unchanged
+        feed.updatePrice("bleu-c", new CatalogEntry.Price(0.30, 0.45, null, 0.0));
+        assertEquals(new PublishSummary(0, 1, 0, 0, 0), feed.publishOnce());
+        assertEquals(0.45, feed.currentPrice("bleu-c").getOutputUsdPerMtok(), 0.0);
+    }
+
+    @Test
+    void shouldCarrySelfHostedFieldsThroughTheWireFormatWhenPublishedToKafka() {
+        MockProducer<String, byte[]> producer =
+                new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
+        InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+        try (KafkaFeedSink sink = new KafkaFeedSink(producer, registry)) {
+            new EnergyFeed(selfHostedCatalog(), GridTable.defaults(), sink, Clock.systemUTC()).publishOnce();
+        }
+        ProducerRecord<String, byte[]> rec = producer.history().stream()
+                .filter(r -> r.topic().equals(Topics.ENDPOINTS.name()) && r.key().equals("bleu-c")).findFirst().orElseThrow();
+        Endpoint decoded = dev.tokenarena.schemas.serde.AvroWireSerde.forTopic(Topics.ENDPOINTS, registry).deserializer()
+                .deserialize(Topics.ENDPOINTS.name(), rec.value());
+        assertEquals(2.50, decoded.getSelfHostedGpuHourUsd(), 0.0);
+        assertEquals(8, decoded.getSelfHostedGpus());
+        assertFalse(producer.history().stream().anyMatch(r -> r.topic().equals(Topics.PRICES.name())
+                && r.key().equals("bleu-c")), "no zero-price quote for a self-hosted endpoint");
     }
 
     @Test
