@@ -14,6 +14,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
@@ -22,11 +23,22 @@ import javax.net.ssl.SSLException;
  * The last handler of a probe connection: takes the response head, hands SSE events to the
  * protocol parser, keeps the start of an error body, enforces the first-byte and whole-request
  * deadlines, and completes the exchange exactly once. Everything runs on the channel's event loop.
+ *
+ * <p>SSE events arrive already stamped with their socket read time and are parsed later, by
+ * {@link DeferredParsing}, so one channel's JSON parsing never delays another channel's read.
+ * Before anything ends the exchange (end of body, close, failure, timeout) the waiting events
+ * are parsed first: they arrived before the ending and belong to the answer.
  */
 final class ExchangeHandler extends ChannelInboundHandlerAdapter {
 
     /** How much of a non-2xx body is kept for the error text. */
     static final int ERROR_BODY_BYTES = 2048;
+
+    /**
+     * Decoded characters allowed to wait for parsing; past this the events are parsed at once.
+     * Keeps the queue bounded when a server floods one connection faster than parsing keeps up.
+     */
+    static final long MAX_WAITING_CHARS = 1024 * 1024;
 
     private final Ticker ticker;
     private final Limits limits;
@@ -46,6 +58,11 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> firstByteTimer;
     private ScheduledFuture<?> requestTimer;
     private boolean finished;
+    /** Decoded events (SseEvent, SseEvent.End) waiting for the parser, in arrival order. */
+    private final ArrayDeque<Object> waiting = new ArrayDeque<>();
+    private long waitingChars;
+    private boolean offered;
+    private boolean parsing;
 
     ExchangeHandler(Ticker ticker, Limits limits, StreamParser parser, long startNanos) {
         this.ticker = ticker;
@@ -104,23 +121,76 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
                 head(response);
             }
             if (msg instanceof SseEvent event) {
-                parser.onEvent(event, recorder);
-                if (recorder.ended()) {
-                    // The end marker ends the answer even if the server keeps the connection open.
-                    finish(new Exchange.Completed(event.nanos()));
-                }
+                defer(ctx, event, event.data().length());
             } else if (msg instanceof SseEvent.End end) {
-                finish(new Exchange.Completed(end.nanos()));
+                defer(ctx, end, 0);
             } else if (msg instanceof HttpContent content) {
                 keepErrorBody(content);
                 if (msg instanceof LastHttpContent) {
                     finish(new Exchange.Completed(ticker.nanos()));
                 }
             }
-        } catch (ProbeFailure f) {
-            fail(f.outcome(), f.getMessage());
         } finally {
             ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void defer(ChannelHandlerContext ctx, Object item, int chars) {
+        waiting.add(item);
+        waitingChars += chars;
+        if (waitingChars > MAX_WAITING_CHARS) {
+            parseWaiting();
+        } else if (!offered) {
+            offered = true;
+            DeferredParsing.on(ctx.executor(), ticker).offer(this);
+        }
+    }
+
+    /** Decoded events not parsed yet; for tests. */
+    int waitingEvents() {
+        return waiting.size();
+    }
+
+    /** Called by {@link DeferredParsing} on the event loop. */
+    void runDeferred() {
+        offered = false;
+        parseWaiting();
+    }
+
+    /** Parses the waiting events in order, until they run out or one of them ends the exchange. */
+    private void parseWaiting() {
+        if (parsing) {
+            return; // finish() called from inside the loop below
+        }
+        parsing = true;
+        try {
+            Object item;
+            while (!finished && (item = waiting.poll()) != null) {
+                parse(item);
+            }
+        } finally {
+            parsing = false;
+            waiting.clear();
+            waitingChars = 0;
+        }
+    }
+
+    private void parse(Object item) {
+        try {
+            if (item instanceof SseEvent event) {
+                parser.onEvent(event, recorder);
+                if (recorder.ended()) {
+                    // The end marker ends the answer even if the server keeps the connection open.
+                    finish(new Exchange.Completed(event.nanos()));
+                }
+            } else if (item instanceof SseEvent.End end) {
+                finish(new Exchange.Completed(end.nanos()));
+            }
+        } catch (ProbeFailure f) {
+            fail(f.outcome(), f.getMessage());
+        } catch (RuntimeException e) {
+            // Parsing runs in a loop task now, not under channelRead: nothing else would catch this.
+            fail(Outcome.PROTOCOL_ERROR, "unexpected failure: " + rootMessage(e));
         }
     }
 
@@ -196,6 +266,10 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private void finish(Exchange.Ending ending) {
         if (finished) {
             return;
+        }
+        parseWaiting(); // events that arrived before this ending are part of the answer
+        if (finished) {
+            return; // one of them ended it, e.g. [DONE] before the close
         }
         finished = true;
         if (firstByteTimer != null) {

@@ -29,8 +29,12 @@ final class SseDecoder extends ChannelInboundHandlerAdapter {
     private static final byte LF = '\n';
     private static final byte CR = '\r';
 
+    private static final byte[] DATA = {'d', 'a', 't', 'a'};
+    private static final byte[] EVENT = {'e', 'v', 'e', 'n', 't'};
+
     private final Ticker ticker;
     private final Limits limits;
+    private final ArrivalStamp arrival;
 
     private byte[] line = new byte[256];
     private int lineLength;
@@ -45,8 +49,14 @@ final class SseDecoder extends ChannelInboundHandlerAdapter {
     private boolean failed;
 
     SseDecoder(Ticker ticker, Limits limits) {
+        this(ticker, limits, null);
+    }
+
+    /** With {@code arrival}, events carry the time their bytes were read from the socket. */
+    SseDecoder(Ticker ticker, Limits limits, ArrivalStamp arrival) {
         this.ticker = ticker;
         this.limits = limits;
+        this.arrival = arrival;
     }
 
     @Override
@@ -71,8 +81,11 @@ final class SseDecoder extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(msg);
             return;
         }
-        // The arrival time of this chunk: every event it completes carries it.
-        long now = ticker.nanos();
+        // The arrival time of this chunk: every event it completes carries it. Taken by the first
+        // handler when the bytes left the socket, before TLS and HTTP decoding; read here only
+        // when no read is in progress (a body ended by the peer closing).
+        long read = arrival == null ? ArrivalStamp.NONE : arrival.readNanos();
+        long now = read != ArrivalStamp.NONE ? read : ticker.nanos();
         if (failed) {
             ReferenceCountUtil.release(msg);
             return;
@@ -177,22 +190,23 @@ final class SseDecoder extends ChannelInboundHandlerAdapter {
         if (valueStart < from + length && line[valueStart] == ' ') {
             valueStart++;
         }
-        String field = new String(line, from, fieldEnd - from, StandardCharsets.UTF_8);
         int valueLength = from + length - valueStart;
-        switch (field) {
-            case "data" -> {
-                eventBytes += valueLength + 1L;
-                if (eventBytes > limits.maxEventBytes()) {
-                    throw new ProbeFailure(Outcome.LIMIT_EXCEEDED, "event exceeds max.event.bytes=" + limits.maxEventBytes());
-                }
-                data.append(new String(line, valueStart, valueLength, StandardCharsets.UTF_8)).append('\n');
-                hasData = true;
+        // Field names compared as bytes: this runs for every line of every stream on the event loop.
+        if (fieldIs(DATA, from, fieldEnd)) {
+            eventBytes += valueLength + 1L;
+            if (eventBytes > limits.maxEventBytes()) {
+                throw new ProbeFailure(Outcome.LIMIT_EXCEEDED, "event exceeds max.event.bytes=" + limits.maxEventBytes());
             }
-            case "event" -> eventType = new String(line, valueStart, valueLength, StandardCharsets.UTF_8);
-            default -> {
-                // id and retry steer browser reconnects; a probe never reconnects, unknown fields are ignored by spec.
-            }
+            data.append(new String(line, valueStart, valueLength, StandardCharsets.UTF_8)).append('\n');
+            hasData = true;
+        } else if (fieldIs(EVENT, from, fieldEnd)) {
+            eventType = new String(line, valueStart, valueLength, StandardCharsets.UTF_8);
         }
+        // id and retry steer browser reconnects; a probe never reconnects, unknown fields are ignored by spec.
+    }
+
+    private boolean fieldIs(byte[] name, int from, int to) {
+        return Arrays.equals(line, from, to, name, 0, name.length);
     }
 
     private void dispatch(ChannelHandlerContext ctx, long now) {

@@ -10,9 +10,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpClientCodec;
@@ -23,6 +21,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.URI;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -33,15 +32,22 @@ import javax.net.ssl.SSLException;
  * Streams one POST per connection and reports what arrived, chunk by chunk. One event-loop
  * group for the whole agent; a fresh connection per request so connect and TLS time are measured
  * every time (DESIGN section 4: regions differ by distance). The pipeline is
- * {@code [SslHandler] -> HttpClientCodec -> SseDecoder -> ExchangeHandler}: no aggregation, every
- * input bounded by {@link Limits}.
+ * {@code ArrivalStamp -> [SslHandler] -> HttpClientCodec -> SseDecoder -> ExchangeHandler}: no
+ * aggregation, every input bounded by {@link Limits}. The socket layer is native epoll where it
+ * loads, else NIO ({@link Transport}).
  */
 final class StreamingHttpClient implements AutoCloseable {
 
     /** Largest response head we accept; real servers send a few hundred bytes. */
     static final int MAX_HEADER_BYTES = 16 * 1024;
 
+    /** Event-loop thread names start with this. */
+    static final String IO_THREAD_PREFIX = "probe-io";
+
+    private static final String ARRIVAL = "arrival";
+
     private final EventLoopGroup group;
+    private final Transport transport;
     private final Ticker ticker;
     private final Limits limits;
     private final SslContext sslContext;
@@ -51,13 +57,20 @@ final class StreamingHttpClient implements AutoCloseable {
     }
 
     StreamingHttpClient(int ioThreads, Ticker ticker, Limits limits, SslContext sslContext) {
-        this.group = new MultiThreadIoEventLoopGroup(ioThreads, NioIoHandler.newFactory());
+        this(ioThreads, ticker, limits, sslContext, Transport.preferNative());
+    }
+
+    StreamingHttpClient(int ioThreads, Ticker ticker, Limits limits, SslContext sslContext, Transport transport) {
+        this.transport = transport;
+        // Named so CPU per chunk of these threads can be read apart from workers, JIT and GC.
+        this.group = new MultiThreadIoEventLoopGroup(ioThreads, new DefaultThreadFactory(IO_THREAD_PREFIX),
+                transport.ioHandler().get());
         this.ticker = ticker;
         this.limits = limits;
         this.sslContext = sslContext;
     }
 
-    private static SslContext defaultSsl() {
+    static SslContext defaultSsl() {
         try {
             return SslContextBuilder.forClient().build();
         } catch (SSLException e) {
@@ -78,16 +91,17 @@ final class StreamingHttpClient implements AutoCloseable {
         ExchangeHandler handler = new ExchangeHandler(ticker, limits, parser, start);
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)
-                .channel(NioSocketChannel.class)
+                .channel(transport.channelClass())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, limits.connectTimeoutMs())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(
-                                new HttpClientCodec(4096, MAX_HEADER_BYTES, 8192),
-                                new SseDecoder(ticker, limits),
-                                handler);
+                        ArrivalStamp arrival = new ArrivalStamp(ticker);
+                        ch.pipeline().addLast(ARRIVAL, arrival)
+                                .addLast(new HttpClientCodec(4096, MAX_HEADER_BYTES, 8192),
+                                        new SseDecoder(ticker, limits, arrival),
+                                        handler);
                     }
                 });
         ChannelFuture connect;
@@ -115,7 +129,7 @@ final class StreamingHttpClient implements AutoCloseable {
             }
             SslHandler ssl = sslContext.newHandler(ch.alloc(), host, port);
             ssl.setHandshakeTimeoutMillis(limits.connectTimeoutMs());
-            ch.pipeline().addFirst("tls", ssl);
+            ch.pipeline().addAfter(ARRIVAL, "tls", ssl); // stamped when the ciphertext is read
             ssl.handshakeFuture().addListener(h -> {
                 if (h.isSuccess()) {
                     handler.handshaken(ticker.nanos() - connected);
@@ -153,6 +167,11 @@ final class StreamingHttpClient implements AutoCloseable {
                 handler.fail(Outcome.CONNECT_ERROR, "cannot send the request: " + ExchangeHandler.rootMessage(w.cause()));
             }
         });
+    }
+
+    /** The socket layer in use: {@code epoll} or {@code nio}. */
+    String transportName() {
+        return transport.name();
     }
 
     @Override
