@@ -165,8 +165,8 @@ public final class KafkaMembership implements Membership {
             return;
         }
         if (r.value() == null) {
-            live.left(r.key());
-            if (!r.key().equals(agentId)) {
+            String from = live.left(r.key());
+            if (!r.key().equals(agentId) && region.equals(from)) {
                 LOG.info("agent {}: peer {} left", agentId, r.key());
             }
             return;
@@ -212,6 +212,26 @@ public final class KafkaMembership implements Membership {
     /** Heartbeat records skipped because they could not be read. */
     long undecodable() {
         return undecodable.get();
+    }
+
+    /**
+     * Stops heartbeating without a tombstone, as a killed process would: peers take over only when
+     * the last heartbeat expires. For tests of that path.
+     */
+    void halt() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        running = false;
+        consumer.wakeup();
+        try {
+            loop.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        producer.close(Duration.ZERO);
+        consumer.close(Duration.ZERO);
     }
 
     /**

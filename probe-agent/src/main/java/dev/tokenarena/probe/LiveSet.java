@@ -50,9 +50,14 @@ final class LiveSet {
         byAgent.put(hb.getAgentId(), new Seen(hb.getRegion(), hb.getIntervalMs(), seen));
     }
 
-    /** The agent stopped cleanly (a tombstone): it is gone now, not after its heartbeats expire. */
-    synchronized void left(String agentId) {
-        byAgent.remove(agentId);
+    /**
+     * The agent stopped cleanly (a tombstone): it is gone now, not after its heartbeats expire.
+     *
+     * @return the region it was in, or null when it was not known
+     */
+    synchronized String left(String agentId) {
+        Seen removed = byAgent.remove(agentId);
+        return removed == null ? null : removed.region();
     }
 
     /** Live agents of {@code region}, sorted by id. */
