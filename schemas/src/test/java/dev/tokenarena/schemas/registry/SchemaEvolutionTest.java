@@ -1,9 +1,11 @@
 package dev.tokenarena.schemas.registry;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tokenarena.schemas.v1.Endpoint;
 import dev.tokenarena.schemas.v1.EndpointComposite;
+import dev.tokenarena.schemas.v1.LeaderboardSnapshot;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
@@ -25,6 +27,19 @@ class SchemaEvolutionTest {
     @Test
     void shouldStayFullCompatibleWhenSelfHostedFieldsAreAddedToEndpointComposite() throws IOException {
         assertFullCompatible(EndpointComposite.getClassSchema(), "compat/EndpointComposite-v1.0.avsc");
+    }
+
+    /**
+     * LeaderboardSnapshot embeds EndpointComposite at generation time, and the Avro plugin only
+     * regenerates changed files: an incremental build once kept the old copy, and every snapshot
+     * whose composite set a new field failed to encode ("Not in union").
+     */
+    @Test
+    void shouldEmbedTheCurrentEndpointCompositeWhenLeaderboardSnapshotIsGenerated() {
+        Schema embedded = LeaderboardSnapshot.getClassSchema().getField("rows").schema().getElementType()
+                .getField("composite").schema();
+        assertEquals(EndpointComposite.getClassSchema(), embedded,
+                "stale generated LeaderboardSnapshot: touch LeaderboardSnapshot.avsc and rebuild schemas");
     }
 
     private static void assertFullCompatible(Schema current, String previousResource) throws IOException {
