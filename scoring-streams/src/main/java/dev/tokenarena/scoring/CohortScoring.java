@@ -71,9 +71,12 @@ final class CohortScoring {
 
         List<EndpointComposite> out = new ArrayList<>();
         for (ScoringParams.Preset preset : params.presets().values()) {
+            List<Cost> costs = new ArrayList<>();
             List<Double> price = new ArrayList<>();
             for (EndpointSummary s : members) {
-                price.add(s.getPrice() == null ? null : CompositeMath.blendedUsdPerMtok(preset, s.getPrice()));
+                Cost c = cost(s, probeOf.apply(s), preset, params);
+                costs.add(c);
+                price.add(c.blendedUsdPerMtok());
             }
             double[] nPrice = CompositeMath.normalize(price, false);
             for (int i = 0; i < members.size(); i++) {
@@ -83,19 +86,51 @@ final class CohortScoring {
                 double score = 100.0 * (w.speed() * f.getSpeed() + w.ttft() * f.getTtft() + w.price() * f.getPrice()
                         + w.quality() * f.getQuality() + w.reliability() * f.getReliability());
                 out.add(composite(members.get(i), probeOf.apply(members.get(i)), window, preset, f, score,
-                        price.get(i), noiseFloor, params, computedAtMs));
+                        costs.get(i), noiseFloor, params, computedAtMs));
             }
         }
         return out;
     }
 
+    /**
+     * An endpoint's price under one preset: a quoted token price wins; a self-hosted endpoint
+     * without one is priced from GPU-hours over its measured throughput (the SLO applies except
+     * for batch presets, which have no latency target).
+     */
+    record Cost(Double blendedUsdPerMtok, String basis, CompositeMath.SelfHostedCost selfHosted) {
+    }
+
+    static final String PRICE_BASIS_TOKEN = "token_price";
+    static final String PRICE_BASIS_SELF_HOSTED = "self_hosted";
+
+    static Cost cost(EndpointSummary s, ProbeStats p, ScoringParams.Preset preset, ScoringParams params) {
+        CompositeMath.SelfHostedCost sh = CompositeMath.selfHostedCost(s.getSelfHostedGpuHourUsd(),
+                s.getSelfHostedGpus(), p.getByConcurrency(), preset.batchPrice() ? null : params.selfHostedSlo());
+        if (s.getPrice() != null) {
+            return new Cost(CompositeMath.blendedUsdPerMtok(preset, s.getPrice()), PRICE_BASIS_TOKEN, sh);
+        }
+        if (sh != null) {
+            return new Cost(CompositeMath.blendedSelfHostedUsdPerMtok(preset, sh.usdPerMtok()), PRICE_BASIS_SELF_HOSTED,
+                    sh);
+        }
+        return new Cost(null, null, null);
+    }
+
     private static EndpointComposite composite(EndpointSummary s, ProbeStats p, String window,
                                                ScoringParams.Preset preset, FactorScores f, double score,
-                                               Double blended, Double noiseFloor, ScoringParams params,
+                                               Cost cost, Double noiseFloor, ScoringParams params,
                                                long computedAtMs) {
         QualityStats q = s.getQuality();
         Double accuracy = q == null ? null : q.getAccuracy();
         Double tokens = q == null ? null : q.getTokensToSolution();
+        Double blended = cost.blendedUsdPerMtok();
+        CompositeMath.SelfHostedCost sh = cost.selfHosted();
+        // Eval item costs are at a token list price; a self-hosted endpoint without one has item
+        // costs that price nothing, so its measured $/correct is the graded items' output tokens at
+        // the self-hosted rate (null until a level is measured), never their 0.
+        boolean gpuPriced = s.getPrice() == null && s.getSelfHostedGpuHourUsd() != null;
+        Double measured = gpuPriced ? (sh == null ? null : CompositeMath.usdPerCorrect(sh.usdPerMtok(), tokens, accuracy))
+                : q == null ? null : q.getUsdPerCorrectMeasured();
         CompositeMath.EnergyPerToken j = CompositeMath.energyPerToken(s.getEnergy(), p.getOutputTpsP50(),
                 params.energy());
         Double jPerCorrect = j == null || tokens == null || accuracy == null || accuracy <= 0 ? null
@@ -122,7 +157,12 @@ final class CohortScoring {
                 .setEvalCount(q == null ? 0L : q.getGradedCount())
                 .setTokensToSolution(tokens)
                 .setUsdPerCorrect(CompositeMath.usdPerCorrect(blended, tokens, accuracy))
-                .setUsdPerCorrectMeasured(q == null ? null : q.getUsdPerCorrectMeasured())
+                .setUsdPerCorrectMeasured(measured)
+                .setPriceBasis(cost.basis())
+                .setSelfHostedUsdPerMtok(sh == null ? null : sh.usdPerMtok())
+                .setSelfHostedConcurrency(sh == null ? null : sh.concurrency())
+                .setSelfHostedAggregateOutputTps(sh == null ? null : sh.aggregateOutputTps())
+                .setSelfHostedSloMet(sh == null ? null : sh.sloMet())
                 .setJPerToken(j == null ? null : j.central())
                 .setJPerTokenLow(j == null ? null : j.low())
                 .setJPerTokenHigh(j == null ? null : j.high())

@@ -1,5 +1,6 @@
 package dev.tokenarena.scoring;
 
+import dev.tokenarena.scoring.avro.ConcurrencyStats;
 import dev.tokenarena.scoring.avro.EnergyInfo;
 import dev.tokenarena.scoring.avro.PriceInfo;
 import java.util.List;
@@ -10,19 +11,99 @@ final class CompositeMath {
     /** z for a two-sided 95% interval. */
     static final double Z95 = 1.959963984540054;
     static final double JOULES_PER_KWH = 3.6e6;
+    static final double SECONDS_PER_HOUR = 3600.0;
 
     private CompositeMath() {
     }
 
     /**
-     * Blended price p = (r_in p_in + r_out p_out) / (r_in + r_out), USD per 1M tokens; batch
-     * presets apply the batch discount to both prices.
+     * Blended price p = (r_in p_in + r_out p_out) / (r_in + r_out), USD per 1M tokens. The
+     * preset's cached-input share s of input tokens costs the cached-input price, so p_in =
+     * (1 - s) input + s cached (cached = input when not quoted: no discount is assumed); batch
+     * presets apply the batch discount to every price.
      */
     static double blendedUsdPerMtok(ScoringParams.Preset preset, PriceInfo price) {
         double factor = preset.batchPrice() ? 1.0 - price.getBatchDiscount() : 1.0;
-        return (preset.inputRatio() * price.getInputUsdPerMtok() * factor
-                + preset.outputRatio() * price.getOutputUsdPerMtok() * factor)
+        double cached = price.getCachedInputUsdPerMtok() == null ? price.getInputUsdPerMtok()
+                : price.getCachedInputUsdPerMtok();
+        double share = preset.cachedInputShare();
+        double input = (1.0 - share) * price.getInputUsdPerMtok() + share * cached;
+        return (preset.inputRatio() * input * factor + preset.outputRatio() * price.getOutputUsdPerMtok() * factor)
                 / (preset.inputRatio() + preset.outputRatio());
+    }
+
+    /**
+     * Blended price of a self-hosted endpoint: GPU time is paid per output token (prefill runs
+     * inside the measured time), so p_in = 0 and p_out = its $/1M output tokens; no batch discount
+     * (nobody grants one on your own GPUs).
+     */
+    static double blendedSelfHostedUsdPerMtok(ScoringParams.Preset preset, double usdPerMtokOutput) {
+        return preset.outputRatio() * usdPerMtokOutput / (preset.inputRatio() + preset.outputRatio());
+    }
+
+    /**
+     * Aggregate output tokens/s of a closed-loop level by Little's law: c requests always in
+     * flight, each taking mean e2e for mean output tokens, give c x sum tokens / sum e2e seconds.
+     * End-to-end time (not per-stream decode speed x c) so queueing and prefill count against the
+     * endpoint. Null without a usable measurement.
+     */
+    static Double aggregateOutputTps(ConcurrencyStats level) {
+        if (level.getOkCount() <= 0 || level.getOutputTokensSum() <= 0 || level.getE2eMsSum() <= 0) {
+            return null;
+        }
+        return level.getConcurrency() * level.getOutputTokensSum() / (level.getE2eMsSum() / 1000.0);
+    }
+
+    /** $/1M output tokens = ($/GPU-hour x GPUs) / (aggregate tokens/s x 3600) x 1e6. */
+    static double selfHostedUsdPerMtok(double gpuHourUsd, int gpus, double aggregateOutputTps) {
+        return gpuHourUsd * gpus / (aggregateOutputTps * SECONDS_PER_HOUR) * 1e6;
+    }
+
+    /**
+     * Self-hosted price at one measured level. {@code sloMet} is null when no SLO applied (batch).
+     */
+    record SelfHostedCost(int concurrency, double aggregateOutputTps, double usdPerMtok, Boolean sloMet) {
+    }
+
+    /**
+     * The cheapest level that still meets the SLO (DESIGN section 7): the highest aggregate
+     * throughput among levels whose TTFT p90 and per-stream speed p50 meet it; a level missing
+     * either figure does not meet it. When none does, the lowest concurrency (the best service a
+     * buyer can get, so the dearest price) with sloMet false. A null SLO (batch presets) takes the
+     * highest throughput. Null when the endpoint is not self-hosted or no level was measured.
+     */
+    static SelfHostedCost selfHostedCost(Double gpuHourUsd, Integer gpus, List<ConcurrencyStats> levels,
+                                         ScoringParams.SelfHostedSlo slo) {
+        if (gpuHourUsd == null || gpus == null || gpus <= 0 || levels == null) {
+            return null;
+        }
+        ConcurrencyStats best = null;
+        double bestTps = 0;
+        ConcurrencyStats lowest = null;
+        for (ConcurrencyStats level : levels) {
+            Double tps = aggregateOutputTps(level);
+            if (tps == null) {
+                continue;
+            }
+            if (lowest == null || level.getConcurrency() < lowest.getConcurrency()) {
+                lowest = level;
+            }
+            boolean met = slo == null || level.getTtftMsP90() != null && level.getTtftMsP90() <= slo.ttftMsP90Max()
+                    && level.getOutputTpsP50() != null && level.getOutputTpsP50() >= slo.outputTpsP50Min();
+            // ties go to the lower concurrency: the same price at better latency
+            if (met && (best == null || tps > bestTps
+                    || tps == bestTps && level.getConcurrency() < best.getConcurrency())) {
+                best = level;
+                bestTps = tps;
+            }
+        }
+        ConcurrencyStats chosen = best != null ? best : lowest;
+        if (chosen == null) {
+            return null;
+        }
+        double tps = aggregateOutputTps(chosen);
+        return new SelfHostedCost(chosen.getConcurrency(), tps, selfHostedUsdPerMtok(gpuHourUsd, gpus, tps),
+                slo == null ? null : best != null);
     }
 
     /** CCA = (p / 1e6) T / A, USD per correct answer; null when A is unknown or zero. */

@@ -45,8 +45,21 @@ public final class ScoringParams {
         }
     }
 
-    /** One workload preset: input:output token ratio, weights, and whether batch prices apply. */
-    public record Preset(String name, double inputRatio, double outputRatio, boolean batchPrice, Weights weights) {
+    /**
+     * One workload preset: input:output token ratio, weights, whether batch prices apply, and the
+     * share of its input tokens served from the provider's prompt cache (priced at the cached-input
+     * price), a fraction in [0, 1].
+     */
+    public record Preset(String name, double inputRatio, double outputRatio, boolean batchPrice, Weights weights,
+                         double cachedInputShare) {
+    }
+
+    /**
+     * The service level a self-hosted endpoint's price is quoted at: its $/1M tokens comes from
+     * the highest-throughput closed-loop concurrency whose TTFT p90 and per-stream speed p50 meet
+     * these (batch presets ignore them).
+     */
+    public record SelfHostedSlo(double ttftMsP90Max, double outputTpsP50Min) {
     }
 
     /** Fidelity thresholds on F in [0, 100]. */
@@ -100,12 +113,13 @@ public final class ScoringParams {
     private final Energy energy;
     private final Alerts alerts;
     private final List<ProbeWindow> probeExtra;
+    private final SelfHostedSlo selfHostedSlo;
     private final String canonical;
     private final String configHash;
 
     private ScoringParams(int version, Map<String, Preset> presets, Fidelity fidelity, Windows windows,
                           Duration emitInterval, int needleLastResults, Energy energy, Alerts alerts,
-                          List<ProbeWindow> probeExtra) {
+                          List<ProbeWindow> probeExtra, SelfHostedSlo selfHostedSlo) {
         this.version = version;
         this.presets = Collections.unmodifiableMap(new LinkedHashMap<>(presets));
         this.fidelity = fidelity;
@@ -115,6 +129,7 @@ public final class ScoringParams {
         this.energy = energy;
         this.alerts = alerts;
         this.probeExtra = List.copyOf(probeExtra);
+        this.selfHostedSlo = selfHostedSlo;
         this.canonical = renderCanonical();
         this.configHash = sha256Hex16(canonical);
     }
@@ -216,7 +231,14 @@ public final class ScoringParams {
             presets.put(e.getKey(), r.preset(e.getKey(), e.getValue()));
         }
         Alerts alerts = r.alerts(root.path("alerts"));
-        return new ScoringParams(version, presets, fidelity, windows, emit, needle, energy, alerts, probeExtra);
+        JsonNode slo = root.path("self_hosted").path("slo");
+        SelfHostedSlo selfHostedSlo = new SelfHostedSlo(
+                r.number(slo, "ttft_ms_p90_max", "self_hosted.slo.ttft_ms_p90_max", 2000.0),
+                r.number(slo, "output_tps_p50_min", "self_hosted.slo.output_tps_p50_min", 20.0));
+        r.check(selfHostedSlo.ttftMsP90Max() > 0 && selfHostedSlo.outputTpsP50Min() >= 0, "self_hosted.slo",
+                "need ttft_ms_p90_max > 0 and output_tps_p50_min >= 0");
+        return new ScoringParams(version, presets, fidelity, windows, emit, needle, energy, alerts, probeExtra,
+                selfHostedSlo);
     }
 
     public int version() {
@@ -265,6 +287,11 @@ public final class ScoringParams {
     /** Further probe windows (label, size, advance) in file order; composites carry their label. */
     public List<ProbeWindow> probeExtraWindows() {
         return probeExtra;
+    }
+
+    /** The service level self-hosted prices are quoted at. */
+    public SelfHostedSlo selfHostedSlo() {
+        return selfHostedSlo;
     }
 
     /** The canonical JSON of the effective parameters that {@link #configHash()} covers. */
@@ -328,10 +355,13 @@ public final class ScoringParams {
         Map<String, Object> ps = new TreeMap<>();
         presets.forEach((name, p) -> ps.put(name, new TreeMap<>(Map.of("input_ratio", p.inputRatio(),
                 "output_ratio", p.outputRatio(), "batch_price", p.batchPrice(),
+                "cached_input_share", p.cachedInputShare(),
                 "weights", new TreeMap<>(Map.of("speed", p.weights().speed(), "ttft", p.weights().ttft(),
                         "price", p.weights().price(), "quality", p.weights().quality(),
                         "reliability", p.weights().reliability()))))));
         root.put("presets", ps);
+        root.put("self_hosted_slo", new TreeMap<>(Map.of("ttft_ms_p90_max", selfHostedSlo.ttftMsP90Max(),
+                "output_tps_p50_min", selfHostedSlo.outputTpsP50Min())));
         try {
             return new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
                     .writeValueAsString(root);
@@ -475,7 +505,9 @@ public final class ScoringParams {
                     weight(w, at, "quality"), weight(w, at, "reliability"));
             check(Math.abs(weights.sum() - 1.0) <= WEIGHT_SUM_TOLERANCE, at + ": weights",
                     "must sum to 1 (+/- 1e-6), got " + weights.sum());
-            return new Preset(name, in, out, b.asBoolean(false), weights);
+            double cachedShare = number(node, "cached_input_share", at + ": cached_input_share", 0.0);
+            check(cachedShare >= 0 && cachedShare <= 1, at + ": cached_input_share", "must be in [0, 1], got " + cachedShare);
+            return new Preset(name, in, out, b.asBoolean(false), weights, cachedShare);
         }
 
         private double weight(JsonNode w, String at, String factor) {

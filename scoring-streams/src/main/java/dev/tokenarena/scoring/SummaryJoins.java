@@ -20,7 +20,8 @@ final class SummaryJoins {
     static EndpointSummary fromEndpoint(Endpoint e) {
         return EndpointSummary.newBuilder().setEndpointId(e.getEndpointId()).setProvider(e.getProvider())
                 .setModel(e.getModel()).setSku(e.getSku()).setPrecision(e.getPrecision()).setRegion(e.getRegion())
-                .setGridZone(e.getGridZone()).setReference(e.getReference()).build();
+                .setGridZone(e.getGridZone()).setReference(e.getReference())
+                .setSelfHostedGpuHourUsd(e.getSelfHostedGpuHourUsd()).setSelfHostedGpus(e.getSelfHostedGpus()).build();
     }
 
     static EndpointSummary withProbe(EndpointSummary s, ProbeStats p) {
@@ -40,7 +41,8 @@ final class SummaryJoins {
 
     static EndpointSummary withPrice(EndpointSummary s, PriceQuote p) {
         return EndpointSummary.newBuilder(s).setPrice(p == null ? null
-                : new PriceInfo(p.getInputUsdPerMtok(), p.getOutputUsdPerMtok(), p.getBatchDiscount())).build();
+                : new PriceInfo(p.getInputUsdPerMtok(), p.getOutputUsdPerMtok(), p.getBatchDiscount(),
+                p.getCachedInputUsdPerMtok())).build();
     }
 
     static EndpointSummary withEnergy(EndpointSummary s, EnergyProfile e) {

@@ -47,6 +47,29 @@ class ScoringParamsTest {
     }
 
     @Test
+    void shouldDefaultCachedShareAndSloAndHashAChangeWhenCostParametersChange() {
+        String yaml = defaultYaml();
+        ScoringParams p = ScoringParams.parse(yaml, "a");
+        assertEquals(0.0, p.preset("chat").cachedInputShare());
+        assertEquals(new ScoringParams.SelfHostedSlo(2000.0, 20.0), p.selfHostedSlo());
+        assertNotEquals(p.configHash(), ScoringParams.parse(yaml.replace("ratio: {input: 20, output: 1}\n",
+                "ratio: {input: 20, output: 1}\n    cached_input_share: 0.3\n"), "b").configHash());
+        assertNotEquals(p.configHash(), ScoringParams.parse(yaml.replace("ttft_ms_p90_max: 2000",
+                "ttft_ms_p90_max: 1500"), "c").configHash());
+    }
+
+    @Test
+    void shouldNamePresetAndFieldWhenCachedShareOrSloIsOutOfRange() {
+        IllegalArgumentException share = assertThrows(IllegalArgumentException.class, () -> ScoringParams.parse(
+                defaultYaml().replace("ratio: {input: 20, output: 1}\n", "ratio: {input: 20, output: 1}\n"
+                        + "    cached_input_share: 1.5\n"), "bad.yaml"));
+        assertEquals("bad.yaml: preset 'rag': cached_input_share: must be in [0, 1], got 1.5", share.getMessage());
+        IllegalArgumentException slo = assertThrows(IllegalArgumentException.class, () -> ScoringParams.parse(
+                defaultYaml().replace("ttft_ms_p90_max: 2000", "ttft_ms_p90_max: 0"), "bad.yaml"));
+        assertEquals("bad.yaml: self_hosted.slo: need ttft_ms_p90_max > 0 and output_tps_p50_min >= 0", slo.getMessage());
+    }
+
+    @Test
     void shouldNamePresetAndFieldWhenWeightsDoNotSumToOne() {
         String bad = defaultYaml().replace("weights: {speed: 0.15, ttft: 0.20, price: 0.35",
                 "weights: {speed: 0.25, ttft: 0.20, price: 0.35");
