@@ -172,6 +172,11 @@ final class CohortScoring {
                 .setFidelityStatus(fid == null ? "unknown" : fid.getStatus())
                 .setFidelityPrompts(fid == null ? 0 : fid.getPrompts())
                 .setFidelityNoiseFloor(fid != null && fid.getNoiseFloor() != null ? fid.getNoiseFloor() : noiseFloor)
+                .setFidelityMethod(fid == null ? EndpointFidelity.SKL : fid.getMethod())
+                .setFidelityPValue(fid == null ? null : fid.getSampleTestPValue())
+                .setFidelityMmd2(fid == null ? null : fid.getSampleTestMmd2())
+                .setFidelityEndpointSamples(fid == null ? 0 : fid.getSampleTestEndpointSamples())
+                .setFidelityReferenceSamples(fid == null ? 0 : fid.getSampleTestReferenceSamples())
                 .setEffectiveContextTokens(s.getEffectiveContextTokens())
                 .setAggregateOutputTps(p.getOutputTpsP50() == null || s.getEnergy() == null
                         || s.getEnergy().getStreamsPerReplica() <= 0 ? null

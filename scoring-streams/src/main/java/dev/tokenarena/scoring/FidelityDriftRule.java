@@ -11,11 +11,18 @@ import java.util.Map;
  * FIDELITY drift: the endpoint's status leaves faithful (drifted or modified, which needs at
  * least min_prompts compared prompts) opens; F back at or above the faithful threshold resolves.
  * Evidence baseline: the last faithful F of this endpoint, else the reference's noise floor.
+ *
+ * <p>Without logprobs (method sample_test) the status comes from the two-sample test: modified
+ * (critical) opens, faithful (not rejected) resolves. Evidence: metric fidelity_mmd_p_value,
+ * current = p-value, threshold = alpha, statistic = MMD², baseline_count / current_count =
+ * reference / endpoint completions; the similarities, prompts and settings in details. A
+ * faithful test leaves the F baseline alone (a p-value is no F).
  */
 final class FidelityDriftRule implements DriftRule<FidelityStats> {
 
     static final String KIND = "FIDELITY";
     static final String METRIC = "fidelity_f";
+    static final String SAMPLE_TEST_METRIC = "fidelity_mmd_p_value";
 
     private final ScoringParams.Fidelity thresholds;
 
@@ -30,6 +37,9 @@ final class FidelityDriftRule implements DriftRule<FidelityStats> {
 
     @Override
     public Verdict judge(FidelityStats s, AlertState state) {
+        if (EndpointFidelity.SAMPLE_TEST.equals(s.getMethod())) {
+            return judgeSampleTest(s);
+        }
         if (s.getFidelity() == null) {
             return new Inconclusive();
         }
@@ -55,6 +65,50 @@ final class FidelityDriftRule implements DriftRule<FidelityStats> {
                 return new Inconclusive();
             }
         }
+    }
+
+    private Verdict judgeSampleTest(FidelityStats s) {
+        if (s.getSampleTestPValue() == null) {
+            return new Inconclusive();
+        }
+        ScoringParams.SampleTest t = thresholds.sampleTest();
+        double p = s.getSampleTestPValue();
+        double mmd2 = s.getSampleTestMmd2();
+        switch (s.getStatus()) {
+            case "modified" -> {
+                String summary = String.format(Locale.ROOT, "%s completions differ from the reference's: MMD^2 %.4f,"
+                                + " p %.4f <= %.2f over %d prompts (%d vs %d completions)", s.getEndpointId(), mmd2, p,
+                        t.alpha(), s.getSampleTestPrompts(), s.getSampleTestEndpointSamples(),
+                        s.getSampleTestReferenceSamples());
+                return new Breach("critical", summary, sampleTestEvidence(s, t));
+            }
+            case "faithful" -> {
+                String summary = String.format(Locale.ROOT, "%s completions match the reference's again: MMD^2 %.4f,"
+                        + " p %.4f over %d prompts", s.getEndpointId(), mmd2, p, s.getSampleTestPrompts());
+                return new Healthy(summary, sampleTestEvidence(s, t), null, null);
+            }
+            default -> {
+                return new Inconclusive();
+            }
+        }
+    }
+
+    private static AlertEvidence sampleTestEvidence(FidelityStats s, ScoringParams.SampleTest t) {
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("status", s.getStatus());
+        details.put("model", s.getModel());
+        details.put("method", s.getMethod());
+        details.put("mmd2", Double.toString(s.getSampleTestMmd2()));
+        details.put("min_effect", Double.toString(t.minEffect()));
+        details.put("prompts", Integer.toString(s.getSampleTestPrompts()));
+        details.put("permutations", Integer.toString(t.permutations()));
+        details.put("token_length", Integer.toString(t.length()));
+        details.put("reference_similarity", Double.toString(s.getSampleTestReferenceSimilarity()));
+        details.put("cross_similarity", Double.toString(s.getSampleTestCrossSimilarity()));
+        return AlertEvidence.newBuilder().setMetric(SAMPLE_TEST_METRIC).setBaseline(null)
+                .setCurrent(s.getSampleTestPValue()).setThreshold(t.alpha()).setStatistic(s.getSampleTestMmd2())
+                .setBaselineCount((long) s.getSampleTestReferenceSamples())
+                .setCurrentCount((long) s.getSampleTestEndpointSamples()).setDetails(details).build();
     }
 
     private static AlertEvidence evidence(Double baseline, double current, double threshold, Long baselineCount,

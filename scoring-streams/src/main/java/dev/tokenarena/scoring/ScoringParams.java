@@ -62,8 +62,29 @@ public final class ScoringParams {
     public record SelfHostedSlo(double ttftMsP90Max, double outputTpsP50Min) {
     }
 
-    /** Fidelity thresholds on F in [0, 100]. */
-    public record Fidelity(double faithfulMin, double driftedMin, int minPrompts, double smoothingEpsilon) {
+    /**
+     * Fidelity thresholds on F in [0, 100], and the sample-only test used when the endpoint or its
+     * reference returns no logprobs.
+     */
+    public record Fidelity(double faithfulMin, double driftedMin, int minPrompts, double smoothingEpsilon,
+                           SampleTest sampleTest) {
+    }
+
+    /**
+     * The sample-only two-sample test (MMD, Hamming kernel, permutation p-value; docs/scoring.md).
+     *
+     * @param length           whitespace tokens compared per completion (truncated or padded)
+     * @param samplesPerPrompt latest completions kept per prompt and side
+     * @param permutations     label shuffles behind the p-value
+     * @param alpha            p-value at or below which the test rejects
+     * @param minEffect        MMD squared below which a rejection is too small to count
+     * @param seed             seed of the permutations, mixed with the endpoint id
+     */
+    public record SampleTest(int length, int samplesPerPrompt, int permutations, double alpha, double minEffect,
+                             int seed) {
+        CompletionMmd.Settings settings() {
+            return new CompletionMmd.Settings(length, permutations, alpha, minEffect);
+        }
     }
 
     /** Window sizes and advances, and the grace for late events. */
@@ -203,10 +224,26 @@ public final class ScoringParams {
         }
 
         JsonNode fid = root.path("fidelity");
+        JsonNode st = fid.path("sample_test");
+        SampleTest sampleTest = new SampleTest(r.integer(st, "length", 16), r.integer(st, "samples_per_prompt", 4),
+                r.integer(st, "permutations", 200), r.number(st, "alpha", "fidelity.sample_test.alpha", 0.05),
+                r.number(st, "min_effect", "fidelity.sample_test.min_effect", 0.05), r.integer(st, "seed", 1));
+        r.check(sampleTest.length() >= 1 && sampleTest.length() <= 4096, "fidelity.sample_test.length",
+                "must be in [1, 4096]");
+        r.check(sampleTest.samplesPerPrompt() >= 2 && sampleTest.samplesPerPrompt() <= 64,
+                "fidelity.sample_test.samples_per_prompt", "must be in [2, 64] (the test needs pairs per side)");
+        r.check(sampleTest.alpha() > 0 && sampleTest.alpha() <= 0.5, "fidelity.sample_test.alpha",
+                "must be in (0, 0.5]");
+        // the smallest p-value is 1 / (permutations + 1): fewer permutations could never reject
+        r.check(sampleTest.permutations() >= Math.ceil(1 / sampleTest.alpha()) - 1
+                        && sampleTest.permutations() <= 100_000, "fidelity.sample_test.permutations",
+                "must be in [1/alpha - 1, 100000]");
+        r.check(sampleTest.minEffect() >= 0 && sampleTest.minEffect() <= 2, "fidelity.sample_test.min_effect",
+                "must be in [0, 2] (MMD squared with this kernel is at most 2)");
         Fidelity fidelity = new Fidelity(r.number(fid, "faithful_min", "fidelity.faithful_min", 97.0),
                 r.number(fid, "drifted_min", "fidelity.drifted_min", 90.0),
                 r.integer(fid, "min_prompts", 8),
-                r.number(fid, "smoothing_epsilon", "fidelity.smoothing_epsilon", 1e-6));
+                r.number(fid, "smoothing_epsilon", "fidelity.smoothing_epsilon", 1e-6), sampleTest);
         r.check(fidelity.driftedMin() <= fidelity.faithfulMin() && fidelity.driftedMin() >= 0
                         && fidelity.faithfulMin() <= 100, "fidelity",
                 "need 0 <= drifted_min <= faithful_min <= 100");
@@ -324,7 +361,11 @@ public final class ScoringParams {
                 "eval_advance_ms", windows.evalAdvance().toMillis(), "grace_ms", windows.grace().toMillis())));
         root.put("fidelity", new TreeMap<>(Map.of("faithful_min", fidelity.faithfulMin(),
                 "drifted_min", fidelity.driftedMin(), "min_prompts", fidelity.minPrompts(),
-                "smoothing_epsilon", fidelity.smoothingEpsilon())));
+                "smoothing_epsilon", fidelity.smoothingEpsilon(), "sample_test", new TreeMap<>(Map.of(
+                        "length", fidelity.sampleTest().length(),
+                        "samples_per_prompt", fidelity.sampleTest().samplesPerPrompt(),
+                        "permutations", fidelity.sampleTest().permutations(), "alpha", fidelity.sampleTest().alpha(),
+                        "min_effect", fidelity.sampleTest().minEffect(), "seed", fidelity.sampleTest().seed())))));
         Map<String, Object> extraWindows = new TreeMap<>();
         probeExtra.forEach(pw -> extraWindows.put(pw.label(), new TreeMap<>(Map.of("size_ms", pw.size().toMillis(),
                 "advance_ms", pw.advance().toMillis()))));

@@ -22,6 +22,7 @@ import dev.tokenarena.scoring.avro.EvalWindowAgg;
 import dev.tokenarena.scoring.avro.FidelityEndpointState;
 import dev.tokenarena.scoring.avro.FidelityObservation;
 import dev.tokenarena.scoring.avro.FidelityStats;
+import dev.tokenarena.scoring.avro.ReferenceCompletions;
 import dev.tokenarena.scoring.avro.NeedleState;
 import dev.tokenarena.scoring.avro.ProbeStats;
 import dev.tokenarena.scoring.avro.ProbeWindowAgg;
@@ -98,6 +99,8 @@ public final class ScoringTopology {
     static final String QUALITY_STORE = "quality-stats";
     static final String REFERENCE_STORE = "fidelity-reference-samples";
     static final String NOISE_STORE = "fidelity-reference-noise";
+    /** The reference's latest completions per (model, prompt), for the sample-only test. */
+    static final String REFERENCE_COMPLETIONS_STORE = "fidelity-reference-completions";
     static final String FIDELITY_ENDPOINT_STORE = "fidelity-endpoint-state";
     static final String FIDELITY_STATS_STORE = "fidelity-stats";
     static final String ALERT_STORE = "drift-alert-state";
@@ -290,8 +293,9 @@ public final class ScoringTopology {
             sb.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(REFERENCE_STORE), str,
                     internal(FingerprintSample.class)));
             keyValueStore(NOISE_STORE, Serdes.Double());
+            keyValueStore(REFERENCE_COMPLETIONS_STORE, internal(ReferenceCompletions.class));
             keyValueStore(FIDELITY_ENDPOINT_STORE, internal(FidelityEndpointState.class));
-            double epsilon = params.fidelity().smoothingEpsilon();
+            ScoringParams.Fidelity fidelityParams = params.fidelity();
             KStream<String, FidelityStats> fidelity = validated(Topics.EVAL_FINGERPRINTS, Validation::fingerprint,
                     "fingerprints")
                     .join(endpoints, (s, e) -> new TaggedFingerprint(e.getReference(), s),
@@ -300,8 +304,9 @@ public final class ScoringTopology {
                             Named.as("fingerprint-key-by-model-prompt"))
                     .repartition(Repartitioned.<String, TaggedFingerprint>as("fingerprints-by-model-prompt")
                             .withKeySerde(str).withValueSerde(TaggedFingerprint.serde(registry)))
-                    .process(() -> new ReferenceComparator(REFERENCE_STORE, NOISE_STORE, epsilon),
-                            Named.as("fidelity-compare-with-reference"), REFERENCE_STORE, NOISE_STORE)
+                    .process(() -> new ReferenceComparator(REFERENCE_STORE, NOISE_STORE, REFERENCE_COMPLETIONS_STORE,
+                                    fidelityParams), Named.as("fidelity-compare-with-reference"), REFERENCE_STORE,
+                            NOISE_STORE, REFERENCE_COMPLETIONS_STORE)
                     .repartition(Repartitioned.<String, FidelityObservation>as("fidelity-observations-by-endpoint")
                             .withKeySerde(str).withValueSerde(internal(FidelityObservation.class)))
                     .processValues(() -> new EndpointFidelity(FIDELITY_ENDPOINT_STORE, params),
