@@ -361,7 +361,7 @@ public final class ProbeAgent implements AutoCloseable {
      */
     private CompletableFuture<Integer> runOpenLoop(Endpoint endpoint, String apiKey, long round, Step step) {
         long window = config.arrivalDurationMs() * 1_000_000L;
-        long seed = config.arrivalSeed() ^ (31L * endpoint.getEndpointId().hashCode() + round) * 0x9E3779B97F4A7C15L;
+        long seed = arrivalSeed(config.arrivalSeed(), endpoint.getEndpointId(), round);
         long[] offsets = PoissonArrivals.offsetsNanos(seed, step.ratePerSecond(), window);
         AtomicInteger ok = new AtomicInteger();
         return openLoop.run(offsets, window, step.ratePerSecond(), config.arrivalMaxInFlight(), (i, inFlight) ->
@@ -390,6 +390,11 @@ public final class ProbeAgent implements AutoCloseable {
             }
             return ok.get();
         });
+    }
+
+    /** The seed of an open-loop schedule: the configured one mixed with endpoint and round, so schedules differ but repeat. */
+    static long arrivalSeed(long configured, String endpointId, long round) {
+        return configured ^ (31L * endpointId.hashCode() + round) * 0x9E3779B97F4A7C15L;
     }
 
     /** A request ready to send. */
