@@ -1,7 +1,7 @@
 """Reference SSE client for `arena bench probe`: Python asyncio streams, standard library only.
 
-Usage: python3 asyncio_client.py HOST PORT PATH STREAMS BODY_FILE
-Opens STREAMS connections at once, POSTs BODY_FILE to each (Connection: close), decodes the
+Usage: python3 asyncio_client.py HOST PORT PATH STREAMS BODY_FILE [RAMP_MS]
+Opens STREAMS connections at once (or, with RAMP_MS > 0, stream i at i/STREAMS of the ramp), POSTs BODY_FILE to each (Connection: close), decodes the
 chunked body and the SSE events, parses each event's JSON like the Java client does, and stamps
 every token-bearing event with time.monotonic_ns() (CLOCK_MONOTONIC, the clock of the server's
 System.nanoTime()) when its chunk is read. Prints one JSON object: per-stream readings and the
@@ -15,7 +15,9 @@ import time
 MAX_LINE = 1 << 20
 
 
-async def one(host, port, path, body):
+async def one(host, port, path, body, delay_s):
+    if delay_s > 0:
+        await asyncio.sleep(delay_s)
     start = time.monotonic_ns()
     reader, writer = await asyncio.open_connection(host, port, limit=MAX_LINE)
     head = (f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\n"
@@ -73,10 +75,12 @@ async def one(host, port, path, body):
 
 async def main():
     host, port, path, streams, body_file = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), sys.argv[5]
+    ramp_s = (float(sys.argv[6]) if len(sys.argv) > 6 else 0.0) / 1000.0
     with open(body_file, "rb") as f:
         body = f.read()
     cpu0 = time.process_time()
-    results = await asyncio.gather(*(one(host, port, path, body) for _ in range(streams)), return_exceptions=True)
+    results = await asyncio.gather(*(one(host, port, path, body, ramp_s * i / streams) for i in range(streams)),
+                                   return_exceptions=True)
     cpu1 = time.process_time()
     out = [r if isinstance(r, dict) else {"error": repr(r)} for r in results]
     print(json.dumps({"cpu_ms": (cpu1 - cpu0) * 1000.0, "streams": out}))

@@ -12,6 +12,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,6 +31,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -57,8 +60,24 @@ public final class ProbeBench implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--streams", defaultValue = "100", description = "Concurrent streams, all started at once (default ${DEFAULT-VALUE}).")
+    @Option(names = "--streams", defaultValue = "100", description = "Concurrent streams (default ${DEFAULT-VALUE}).")
     int streams;
+
+    @Option(names = "--ramp-ms", defaultValue = "0", description = "Start the streams evenly over this many ms; 0 starts "
+            + "them all at once, a burst whose first tokens land together (default ${DEFAULT-VALUE}).")
+    long rampMs;
+
+    @Option(names = "--transport", defaultValue = "auto", description = "Client socket layer: auto (the agent's choice: "
+            + "epoll where it works, else nio), epoll or nio (default ${DEFAULT-VALUE}).")
+    String transport;
+
+    @Option(names = "--client-cpus", defaultValue = "", description = "Pin this JVM (the client, and the Python client it "
+            + "starts) to these CPUs with taskset, e.g. 0; empty: no pinning (default).")
+    String clientCpus;
+
+    @Option(names = "--server-cpus", defaultValue = "", description = "Run the schedule server under taskset on these CPUs, "
+            + "e.g. 1; empty: no pinning (default).")
+    String serverCpus;
 
     @Option(names = "--json", description = "Print the figures as one JSON object.")
     boolean json;
@@ -103,9 +122,16 @@ public final class ProbeBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (streams < 1 || tokens < 2 || ioThreads < 1 || warmup < 0 || repeats < 1) {
+        if (streams < 1 || tokens < 2 || ioThreads < 1 || warmup < 0 || repeats < 1 || rampMs < 0 || rampMs > 600_000) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "need --streams >= 1, --tokens >= 2, "
+                    + "--io-threads >= 1, --warmup >= 0, --repeats >= 1, 0 <= --ramp-ms <= 600000");
+        }
+        if (!clientCpus.isEmpty() && serverCpus.isEmpty()) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "need --streams >= 1, --tokens >= 2, --io-threads >= 1, --warmup >= 0, --repeats >= 1");
+                    "--client-cpus needs --server-cpus: the server would otherwise inherit the client's CPUs");
+        }
+        if (!clientCpus.isEmpty()) {
+            Pinning.pinThisProcess(clientCpus);
         }
         ObjectNode out = run();
         PrintWriter w = spec.commandLine().getOut();
@@ -136,7 +162,14 @@ public final class ProbeBench implements Callable<Integer> {
                 .jitterFraction(0).build();
         ObjectNode out = JSON.createObjectNode();
         out.put("streams", streams);
+        // Burst: every stream starts at once, so their first tokens are due in the same few ms.
+        out.put("start_pattern", rampMs == 0 ? "burst" : "ramp");
+        out.put("ramp_ms", rampMs);
         out.put("cpus", Runtime.getRuntime().availableProcessors());
+        out.put("client_cpus", clientCpus.isEmpty() ? "any" : clientCpus);
+        out.put("server_cpus", serverCpus.isEmpty() ? "any" : serverCpus);
+        out.put("gc", ManagementFactory.getGarbageCollectorMXBeans().stream().map(GarbageCollectorMXBean::getName)
+                .collect(java.util.stream.Collectors.joining(", ")));
         out.put("load_average_1m_start", ProcessMeter.loadAverage());
         ObjectNode sched = out.putObject("schedule");
         sched.put("sku", sku.endpointId());
@@ -152,9 +185,14 @@ public final class ProbeBench implements Callable<Integer> {
         boolean python = "python".equals(otherClient);
         List<Phase> ours = new ArrayList<>();
         List<Phase> theirs = new ArrayList<>();
-        try (ServerProcess server = ServerProcess.start(sku, tokens, serverThreads)) {
+        try (ServerProcess server = ServerProcess.start(sku, tokens, serverThreads, serverCpus)) {
             ExecutorService workers = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()));
-            try (BenchProbeClient client = new BenchProbeClient(ioThreads, Ticker.SYSTEM, workers)) {
+            try (BenchProbeClient client = new BenchProbeClient(ioThreads, Ticker.SYSTEM, workers, transport)) {
+                out.put("transport", client.transport());
+                out.put("server_transport", server.transport);
+                if (BenchProbeClient.epollProblem() != null) {
+                    out.put("epoll_unusable_because", BenchProbeClient.epollProblem());
+                }
                 String base = "http://127.0.0.1:" + server.port + "/v1";
                 if (warmup > 0) {
                     runJava(client, base, warmup, new ProcessMeter());
@@ -204,10 +242,22 @@ public final class ProbeBench implements Callable<Integer> {
         for (int i = 0; i < n; i++) {
             prepared.add(client.prepare(base, inputTokens, tokens));
         }
+        // Building 1,000 prompts with the tokenizer leaves tens of MB of garbage that is not the
+        // client's; collect it now rather than in a pause in the middle of the measured streams.
+        System.gc();
         meter.start();
         List<CompletableFuture<BenchProbeClient.Sample>> futures = new ArrayList<>(n);
-        for (BenchProbeClient.Prepared p : prepared) {
-            futures.add(client.send(p, System.currentTimeMillis()));
+        long t0 = System.nanoTime();
+        long rampNanos = rampMs * 1_000_000L;
+        for (int i = 0; i < n; i++) {
+            if (rampNanos > 0) {
+                // Stream i starts at i/n of the ramp: evenly spaced, the last one 1/n before its end.
+                long due = t0 + rampNanos * i / n;
+                for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
+                    LockSupport.parkNanos(wait);
+                }
+            }
+            futures.add(client.send(prepared.get(i), System.currentTimeMillis()));
         }
         CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).get(timeoutS, TimeUnit.SECONDS);
         List<BenchProbeClient.Sample> samples = new ArrayList<>(n);
@@ -219,7 +269,8 @@ public final class ProbeBench implements Callable<Integer> {
 
     /** The figures of one measured round of one client. */
     record Phase(int ok, double ttftP50, double ttftP99, double ttftMax, double tpotP50, double tpotP99,
-                 long tokens, double cpuMs, double heapMb, double wallMs, double serverLatenessP99, double load) {
+                 long tokens, double cpuMs, double heapMb, double wallMs, double serverLatenessP99, double load,
+                 double ioCpuUsPerChunk) {
 
         Map<String, Object> toMap() {
             Map<String, Object> m = new java.util.LinkedHashMap<>();
@@ -230,8 +281,14 @@ public final class ProbeBench implements Callable<Integer> {
             m.put("tpot_error_ms_p99", Quantiles.round3(tpotP99));
             m.put("tokens_received", tokens);
             m.put("cpu_ms", Quantiles.round3(cpuMs));
+            if (!Double.isNaN(wallMs)) {
+                m.put("wall_ms", Quantiles.round3(wallMs));
+            }
             if (!Double.isNaN(heapMb)) {
                 m.put("heap_mb_peak", Quantiles.round3(heapMb));
+            }
+            if (!Double.isNaN(ioCpuUsPerChunk)) {
+                m.put("io_thread_cpu_us_per_chunk", Quantiles.round3(ioCpuUsPerChunk));
             }
             m.put("server_lateness_ms_p99", Quantiles.round3(serverLatenessP99));
             m.put("load_average_1m", Quantiles.round3(load));
@@ -240,12 +297,12 @@ public final class ProbeBench implements Callable<Integer> {
     }
 
     private static Phase phase(int ok, List<Double> ttftErr, List<Double> tpotErr, long tokens, double cpuMs,
-                               double heapMb, double wallMs, List<Double> lateness) {
+                               double heapMb, double wallMs, List<Double> lateness, double ioCpuUsPerChunk) {
         double[] t = toArray(ttftErr);
         double[] p = toArray(tpotErr);
         return new Phase(ok, Quantiles.of(t, 0.5), Quantiles.of(t, 0.99), Quantiles.of(t, 1.0), Quantiles.of(p, 0.5),
                 Quantiles.of(p, 0.99), tokens, cpuMs, heapMb, wallMs, Quantiles.of(toArray(lateness), 0.99),
-                ProcessMeter.loadAverage());
+                ProcessMeter.loadAverage(), ioCpuUsPerChunk);
     }
 
     /** Headline figures: median over rounds for the error quantiles, totals for CPU per token. */
@@ -255,6 +312,7 @@ public final class ProbeBench implements Callable<Integer> {
         out.put("ttft_error_ms_p99", Quantiles.round3(median(rounds, Phase::ttftP99)));
         out.put("tpot_error_ms_p50", Quantiles.round3(median(rounds, Phase::tpotP50)));
         out.put("tpot_error_ms_p99", Quantiles.round3(median(rounds, Phase::tpotP99)));
+        out.put("server_lateness_ms_p99", Quantiles.round3(median(rounds, Phase::serverLatenessP99)));
         long tokens = rounds.stream().mapToLong(Phase::tokens).sum();
         double cpu = rounds.stream().mapToDouble(Phase::cpuMs).sum();
         out.put("tokens_received", tokens);
@@ -268,8 +326,11 @@ public final class ProbeBench implements Callable<Integer> {
     private Phase javaPhase(BenchProbeClient client, String base, ServerProcess server) throws Exception {
         ProcessMeter meter = new ProcessMeter();
         long wall0 = System.nanoTime();
+        long io0 = ProcessMeter.threadsCpuNanos(BenchProbeClient.ioThreadPrefix());
         List<BenchProbeClient.Sample> samples = runJava(client, base, streams, meter);
         double cpuMs = meter.cpuMs();
+        long ioNanos = ProcessMeter.threadsCpuNanos(BenchProbeClient.ioThreadPrefix()) - io0;
+        long chunks = samples.stream().mapToLong(BenchProbeClient.Sample::tokenChunks).sum();
         double heapMb = ProcessMeter.heapPeakMb();
         long wallNanos = System.nanoTime() - wall0;
         Map<String, Stamp> stamps = server.stamps();
@@ -291,7 +352,8 @@ public final class ProbeBench implements Callable<Integer> {
             }
             lateness.add(st.maxLatenessNanos() / 1e6);
         }
-        return phase(ok, ttftErr, tpotErr, tokensReceived, cpuMs, heapMb, wallNanos / 1e6, lateness);
+        return phase(ok, ttftErr, tpotErr, tokensReceived, cpuMs, heapMb, wallNanos / 1e6, lateness,
+                chunks == 0 ? Double.NaN : ioNanos / 1e3 / chunks);
     }
 
     private Phase pythonPhase(ServerProcess server) throws Exception {
@@ -312,7 +374,8 @@ public final class ProbeBench implements Callable<Integer> {
             b.putObject("stream_options").put("include_usage", true);
             Files.write(body, JSON.writeValueAsBytes(b));
             Process p = new ProcessBuilder(python, script.toString(), "127.0.0.1", Integer.toString(server.port), PATH,
-                    Integer.toString(streams), body.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                    Integer.toString(streams), body.toString(), Long.toString(rampMs))
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
             byte[] stdout = p.getInputStream().readAllBytes();
             if (!p.waitFor(timeoutS, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 p.destroyForcibly();
@@ -340,7 +403,7 @@ public final class ProbeBench implements Callable<Integer> {
                 }
             }
             double cpuMs = res.path("cpu_ms").asDouble();
-            return phase(ok, ttftErr, tpotErr, tokensReceived, cpuMs, Double.NaN, Double.NaN, lateness);
+            return phase(ok, ttftErr, tpotErr, tokensReceived, cpuMs, Double.NaN, Double.NaN, lateness, Double.NaN);
         } finally {
             try (var files = Files.list(dir)) {
                 for (Path f : files.toList()) {
@@ -370,25 +433,29 @@ public final class ProbeBench implements Callable<Integer> {
     static final class ServerProcess implements AutoCloseable {
         final Process process;
         final int port;
+        final String transport;
         private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-        private ServerProcess(Process process, int port) {
+        private ServerProcess(Process process, int port, String transport) {
             this.process = process;
             this.port = port;
+            this.transport = transport;
         }
 
-        static ServerProcess start(SkuSpec sku, int tokens, int threads) throws IOException {
+        static ServerProcess start(SkuSpec sku, int tokens, int threads, String cpus) throws IOException {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Process p = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+            List<String> cmd = new ArrayList<>(Pinning.prefix(cpus));
+            cmd.addAll(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
                     ScheduleServer.class.getName(), "--port", "0", "--ttft-ms", Double.toString(sku.ttftMs()),
                     "--tokens-per-second", Double.toString(sku.tokensPerSecond()), "--tokens", Integer.toString(tokens),
-                    "--threads", Integer.toString(threads))
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                    "--threads", Integer.toString(threads)));
+            Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
             BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             String line;
             while ((line = r.readLine()) != null) {
                 if (line.startsWith("LISTENING ")) {
-                    return new ServerProcess(p, Integer.parseInt(line.substring("LISTENING ".length()).trim()));
+                    String[] f = line.trim().split(" ");
+                    return new ServerProcess(p, Integer.parseInt(f[1]), f.length > 2 ? f[2] : "?");
                 }
             }
             p.destroyForcibly();

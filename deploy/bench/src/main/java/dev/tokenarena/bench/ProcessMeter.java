@@ -48,6 +48,18 @@ final class ProcessMeter {
         throw new IllegalStateException("this JVM does not report process CPU time (com.sun.management missing)");
     }
 
+    /** CPU time so far of the live threads whose names start with {@code prefix}, nanoseconds. */
+    static long threadsCpuNanos(String prefix) {
+        java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (java.lang.management.ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (t != null && t.getThreadName().startsWith(prefix)) {
+                sum += Math.max(0, threads.getThreadCpuTime(t.getThreadId()));
+            }
+        }
+        return sum;
+    }
+
     /** The 1-minute load average of the machine, as the OS reports it; -1 when unknown. */
     static double loadAverage() {
         return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();

@@ -34,11 +34,28 @@ public final class BenchProbeClient implements AutoCloseable {
     /**
      * @param ioThreads Netty event-loop threads (the agent's {@code io.threads})
      * @param workers where results are assembled, like the agent's worker pool
+     * @param transport {@code auto} (what the agent uses: epoll where it works, else NIO), {@code epoll} or {@code nio}
      */
-    public BenchProbeClient(int ioThreads, Ticker ticker, Executor workers) {
+    public BenchProbeClient(int ioThreads, Ticker ticker, Executor workers, String transport) {
         this.ticker = ticker;
-        this.client = new StreamingHttpClient(ioThreads, ticker, Limits.defaults());
+        this.client = new StreamingHttpClient(ioThreads, ticker, Limits.defaults(), StreamingHttpClient.defaultSsl(),
+                Transport.named(transport));
         this.workers = workers;
+    }
+
+    /** The socket layer in use, {@code epoll} or {@code nio}. */
+    public String transport() {
+        return client.transportName();
+    }
+
+    /** Why epoll is not in use here, or null. */
+    public static String epollProblem() {
+        return Transport.epollProblem();
+    }
+
+    /** Name prefix of the client's event-loop threads, to read their CPU time apart. */
+    public static String ioThreadPrefix() {
+        return StreamingHttpClient.IO_THREAD_PREFIX;
     }
 
     /** A prepared OpenAI-chat request of exactly {@code inputTokens} o200k tokens to {@code baseUrl}. */

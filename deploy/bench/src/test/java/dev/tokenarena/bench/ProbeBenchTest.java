@@ -43,6 +43,24 @@ class ProbeBenchTest {
     }
 
     @Test
+    void shouldStartEveryStreamOfBothClientsWhenStartsAreSpreadOverARamp() throws Exception {
+        JsonNode r = run(new ProbeBench(), "--streams", "4", "--warmup", "0", "--repeats", "1", "--tokens", "3",
+                "--ttft-ms", "10", "--tokens-per-second", "200", "--ramp-ms", "200", "--json");
+        assertEquals("ramp", r.path("start_pattern").asText());
+        assertEquals(200, r.path("ramp_ms").asLong());
+        assertEquals(4, r.path("ok_streams").asInt(), r.toString());
+        assertEquals(4, r.path("other_client").path("ok_streams").asInt(), r.toString());
+        // Streams start 0, 50, 100 and 150 ms into the ramp and each lasts about 20 ms, so the
+        // round cannot be shorter than the last start.
+        assertTrue(r.path("rounds").get(0).path("wall_ms").asDouble() >= 150, r.toString());
+    }
+
+    @Test
+    void shouldRefuseToPinTheClientWithoutPinningTheServer() {
+        assertEquals(2, new CommandLine(new ProbeBench()).execute("--client-cpus", "0", "--other-client", "none"));
+    }
+
+    @Test
     void shouldMatchEveryStreamOfTheOtherClientWhenPythonIsUsed() throws Exception {
         JsonNode r = run(new ProbeBench(), "--streams", "3", "--warmup", "0", "--repeats", "1", "--tokens", "3",
                 "--ttft-ms", "10", "--tokens-per-second", "200", "--json");
