@@ -35,7 +35,8 @@ public final class EvalConfig extends AbstractConfig {
             .define(ITEMS_PER_ROUND, Type.INT, 8, Range.atLeast(0), Importance.MEDIUM,
                     "Suite items sent to each endpoint per round; consecutive rounds continue through the suite.")
             .define(FINGERPRINT_PROMPTS_PER_ROUND, Type.INT, 16, Range.atLeast(0), Importance.MEDIUM,
-                    "Fingerprint prompts sent per round to each endpoint that returns logprobs.")
+                    "Fingerprint prompts sent per round to each endpoint; those without logprobs are asked for"
+                            + " none and compared by their completions only.")
             .define(MAX_IN_FLIGHT, Type.INT, 16, Range.between(1, 1024), Importance.MEDIUM,
                     "Requests in flight at once across all endpoints.")
             .define(MAX_TOKENS, Type.INT, 1024, Range.between(1, 1_000_000), Importance.MEDIUM,

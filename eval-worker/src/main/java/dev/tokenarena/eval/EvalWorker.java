@@ -177,7 +177,9 @@ public final class EvalWorker implements AutoCloseable {
                     return null;
                 });
             }
-            int prompts = endpoint.getLogprobs() ? config.fingerprintPromptsPerRound() : 0;
+            // Endpoints without logprobs get the prompts too: scoring compares their completions with
+            // the reference's by a two-sample test instead of by top-k distributions.
+            int prompts = config.fingerprintPromptsPerRound();
             for (int i = 0; i < prompts; i++) {
                 long p = at.fingerprintPosition() + i;
                 FingerprintPromptSet.Prompt prompt = promptSet.promptAt(p);
@@ -255,8 +257,10 @@ public final class EvalWorker implements AutoCloseable {
 
     private void fingerprint(Endpoint endpoint, FingerprintPromptSet.Prompt prompt, String runId, Stats stats) {
         long sampledAt = wallClock.millis();
+        // 0 asks for no logprobs: some APIs refuse the parameter outright
+        int topK = endpoint.getLogprobs() ? config.topK() : 0;
         ChatResult r = client.complete(new ChatRequest(endpoint.getBaseUrl(), endpoint.getModelName(),
-                endpoint.getApiKeyEnv(), prompt.text(), config.fingerprintMaxTokens(), config.topK()));
+                endpoint.getApiKeyEnv(), prompt.text(), config.fingerprintMaxTokens(), topK));
         if (closed.get()) {
             return;
         }
@@ -280,7 +284,7 @@ public final class EvalWorker implements AutoCloseable {
                 .setSampleId(recordId(endpoint.getEndpointId(), runId, prompt.promptId()))
                 .setEndpointId(endpoint.getEndpointId()).setModel(endpoint.getModel())
                 .setPromptSet(promptSet.name()).setPromptId(prompt.promptId()).setRunId(runId)
-                .setSampledAtMs(sampledAt).setTopK(config.topK()).setLogprobsAvailable(!positions.isEmpty())
+                .setSampledAtMs(sampledAt).setTopK(topK).setLogprobsAvailable(!positions.isEmpty())
                 .setCompletion(completion).setPositions(positions).build();
         stats.fingerprintsOk.incrementAndGet();
         send(() -> sink.accept(sample), stats, endpoint.getEndpointId());

@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The worker against a fake endpoint server that answers suite item i correctly unless
  * i mod 4 == 3, always with usage 100 prompt / 50 completion tokens, and a fixed 2-position
- * logprobs completion for fingerprint prompts; a second endpoint always answers HTTP 500.
+ * logprobs completion for fingerprint prompts; a second endpoint always answers HTTP 500; under
+ * /plain, fingerprint prompts get the same completion without logprobs.
  */
 class EvalWorkerTest {
 
@@ -46,6 +47,7 @@ class EvalWorkerTest {
     private TestServer server;
     private final Map<String, Integer> indexByQuestion = new HashMap<>();
     private final RecordingSink sink = new RecordingSink();
+    private final List<JsonNode> plainFingerprintRequests = Collections.synchronizedList(new ArrayList<>());
 
     @BeforeEach
     void startServer() throws IOException {
@@ -57,6 +59,15 @@ class EvalWorkerTest {
             JsonNode req = JSON.readTree(TestServer.body(ex));
             if (ex.getRequestURI().getPath().startsWith("/broken")) {
                 TestServer.respond(ex, 500, "{\"error\":\"boom\"}");
+                return;
+            }
+            String content = req.at("/messages/0/content").asText();
+            if (ex.getRequestURI().getPath().startsWith("/plain") && !content.endsWith(EvalWorker.PROMPT_SUFFIX)) {
+                plainFingerprintRequests.add(req);
+                TestServer.respond(ex, 200, """
+                        {"choices":[{"message":{"content":"Hello there"},"finish_reason":"length"}],
+                         "usage":{"prompt_tokens":9,"completion_tokens":2}}
+                        """);
                 return;
             }
             if (req.path("logprobs").asBoolean()) {
@@ -127,13 +138,14 @@ class EvalWorkerTest {
 
             // good: items 0..9, wrong where i mod 4 == 3 (items 3 and 7) -> 8 of 10 correct.
             // Cost per item = 100 * 2.00 / 1e6 + 50 * 10.00 / 1e6 = 0.0002 + 0.0005 = 0.0007 USD; 10 items = 0.007.
-            // broken: 10 HTTP 500 results, unbilled; no fingerprints (logprobs false).
+            // broken: 10 HTTP 500 results, unbilled; its 3 fingerprint requests (without logprobs,
+            // it has none) fail too and publish nothing.
             assertEquals(2, s.endpoints());
             assertEquals(20, s.items());
             assertEquals(10, s.itemsOk());
             assertEquals(8, s.correct());
             assertEquals(0.007, s.costUsd(), 1e-12);
-            assertEquals(3, s.fingerprints());
+            assertEquals(6, s.fingerprints());
             assertEquals(3, s.fingerprintsOk());
 
             List<EvalItemResult> good = sink.results("good");
@@ -204,7 +216,7 @@ class EvalWorkerTest {
             first.runRound();
         }
         String saved = Files.readString(dir.resolve(PositionFile.FILE_NAME));
-        assertTrue(saved.contains("eval.good=10") && saved.contains("fp.good=3") && saved.contains("fp.broken=0"), saved);
+        assertTrue(saved.contains("eval.good=10") && saved.contains("fp.good=3") && saved.contains("fp.broken=3"), saved);
         sink.clear();
         try (EvalWorker second = worker(config, PRICES)) {
             second.runRound();
@@ -213,6 +225,27 @@ class EvalWorkerTest {
         assertEquals("gsm8k-sample-0010", sink.results("good").get(0).getItemId());
         assertEquals("fp-v1-0003", sink.fingerprints().stream().map(FingerprintSample::getPromptId).sorted()
                 .findFirst().orElseThrow());
+    }
+
+    /** No logprobs: the prompts go out without logprobs and the sample carries the completion only. */
+    @Test
+    void shouldSendFingerprintPromptsWithoutLogprobsWhenEndpointHasNone() {
+        String base = server.baseUrl().replace("/v1", "");
+        Endpoint plain = endpoint("plain", base + "/plain/v1", false);
+        try (EvalWorker worker = new EvalWorker(config(Map.of(EvalConfig.ITEMS_PER_ROUND, 0)), () -> List.of(plain),
+                PRICES, sink, Clock.fixed(NOW, ZoneOffset.UTC), Map.of("ACME_API_KEY", CANARY)::get)) {
+            RoundSummary s = worker.runRound();
+            assertEquals(3, s.fingerprintsOk());
+            assertEquals(3, plainFingerprintRequests.size());
+            assertTrue(plainFingerprintRequests.stream().noneMatch(r -> r.has("logprobs") || r.has("top_logprobs")),
+                    plainFingerprintRequests.toString());
+            FingerprintSample fp = sink.fingerprints().get(0);
+            assertEquals("plain", fp.getEndpointId());
+            assertFalse(fp.getLogprobsAvailable());
+            assertEquals(0, fp.getTopK());
+            assertEquals("Hello there", fp.getCompletion());
+            assertTrue(fp.getPositions().isEmpty());
+        }
     }
 
     @Test
