@@ -157,6 +157,12 @@ public final class SweepOptions {
         });
         try (HttpSweepLoad load = new HttpSweepLoad(endpoint(), apiKey, inputTokens, maxTokens, limits, Clock.systemUTC(),
                 Ticker.SYSTEM)) {
+            // One request first, not counted: class loading, the tokenizer and the server's own first
+            // request would otherwise make step 0 look slower and the next step's gain bigger.
+            SweepSample warmUp = load.send(1).get();
+            if (!warmUp.ok()) {
+                err.println("sweep: the warm-up request did not end OK; the steps will show the errors");
+            }
             Sweep sweep = new Sweep(settings, load, Ticker.SYSTEM, OpenLoop.Timer.of(timer), i -> err.printf(Locale.ROOT,
                     "sweep step %d: %s %s for %.0f s%n", i, settings.mode() == SweepSettings.Mode.CONCURRENCY
                             ? "concurrency" : "rate", settings.loads().get(i), settings.stepNanos() / 1e9));
