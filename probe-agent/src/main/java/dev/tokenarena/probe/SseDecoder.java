@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ByteProcessor;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -122,26 +123,26 @@ final class SseDecoder extends ChannelInboundHandlerAdapter {
 
     private void decode(ChannelHandlerContext ctx, ByteBuf body, long now) throws ProbeFailure {
         int end = body.writerIndex();
-        int start = body.readerIndex();
-        int runStart = start;
-        for (int i = start; i < end && !failed; i++) {
-            byte b = body.getByte(i);
-            if (b == LF || b == CR) {
-                boolean crlfTail = b == LF && lastWasCr && i == runStart && lineLength == 0;
-                lastWasCr = b == CR;
-                if (crlfTail) {
-                    // The LF of a CRLF whose CR ended the previous line.
-                    runStart = i + 1;
-                    continue;
-                }
-                append(body, runStart, i - runStart);
-                line(ctx, now);
-                runStart = i + 1;
-            } else {
-                lastWasCr = false;
+        int runStart = body.readerIndex();
+        while (runStart < end && !failed) {
+            // Netty's own search for the next CR or LF: several bytes per step, where a getByte
+            // per byte was the decoder's largest cost on the event loop.
+            int eol = body.forEachByte(runStart, end - runStart, ByteProcessor.FIND_CRLF);
+            if (eol < 0) {
+                break;
             }
+            byte b = body.getByte(eol);
+            // With bytes before it on this line, an LF cannot be the tail of the last line's CRLF.
+            boolean crlfTail = b == LF && lastWasCr && eol == runStart && lineLength == 0;
+            lastWasCr = b == CR;
+            if (!crlfTail) {
+                append(body, runStart, eol - runStart);
+                line(ctx, now);
+            }
+            runStart = eol + 1;
         }
-        if (runStart < end) {
+        if (runStart < end && !failed) {
+            lastWasCr = false;
             append(body, runStart, end - runStart);
         }
         body.readerIndex(end);
