@@ -270,7 +270,7 @@ public final class ProbeBench implements Callable<Integer> {
     /** The figures of one measured round of one client. */
     record Phase(int ok, double ttftP50, double ttftP99, double ttftMax, double tpotP50, double tpotP99,
                  long tokens, double cpuMs, double heapMb, double wallMs, double serverLatenessP99, double load,
-                 double ioCpuUsPerChunk) {
+                 double ioCpuUsPerChunk, long gcCount, long gcMs) {
 
         Map<String, Object> toMap() {
             Map<String, Object> m = new java.util.LinkedHashMap<>();
@@ -290,6 +290,10 @@ public final class ProbeBench implements Callable<Integer> {
             if (!Double.isNaN(ioCpuUsPerChunk)) {
                 m.put("io_thread_cpu_us_per_chunk", Quantiles.round3(ioCpuUsPerChunk));
             }
+            if (gcCount >= 0) {
+                m.put("gc_count", gcCount);
+                m.put("gc_ms", gcMs);
+            }
             m.put("server_lateness_ms_p99", Quantiles.round3(serverLatenessP99));
             m.put("load_average_1m", Quantiles.round3(load));
             return m;
@@ -297,12 +301,13 @@ public final class ProbeBench implements Callable<Integer> {
     }
 
     private static Phase phase(int ok, List<Double> ttftErr, List<Double> tpotErr, long tokens, double cpuMs,
-                               double heapMb, double wallMs, List<Double> lateness, double ioCpuUsPerChunk) {
+                               double heapMb, double wallMs, List<Double> lateness, double ioCpuUsPerChunk,
+                               long gcCount, long gcMs) {
         double[] t = toArray(ttftErr);
         double[] p = toArray(tpotErr);
         return new Phase(ok, Quantiles.of(t, 0.5), Quantiles.of(t, 0.99), Quantiles.of(t, 1.0), Quantiles.of(p, 0.5),
                 Quantiles.of(p, 0.99), tokens, cpuMs, heapMb, wallMs, Quantiles.of(toArray(lateness), 0.99),
-                ProcessMeter.loadAverage(), ioCpuUsPerChunk);
+                ProcessMeter.loadAverage(), ioCpuUsPerChunk, gcCount, gcMs);
     }
 
     /** Headline figures: median over rounds for the error quantiles, totals for CPU per token. */
@@ -353,7 +358,7 @@ public final class ProbeBench implements Callable<Integer> {
             lateness.add(st.maxLatenessNanos() / 1e6);
         }
         return phase(ok, ttftErr, tpotErr, tokensReceived, cpuMs, heapMb, wallNanos / 1e6, lateness,
-                chunks == 0 ? Double.NaN : ioNanos / 1e3 / chunks);
+                chunks == 0 ? Double.NaN : ioNanos / 1e3 / chunks, meter.gcCountSince(), meter.gcMsSince());
     }
 
     private Phase pythonPhase(ServerProcess server) throws Exception {
@@ -403,7 +408,7 @@ public final class ProbeBench implements Callable<Integer> {
                 }
             }
             double cpuMs = res.path("cpu_ms").asDouble();
-            return phase(ok, ttftErr, tpotErr, tokensReceived, cpuMs, Double.NaN, Double.NaN, lateness, Double.NaN);
+            return phase(ok, ttftErr, tpotErr, tokensReceived, cpuMs, Double.NaN, Double.NaN, lateness, Double.NaN, -1, -1);
         } finally {
             try (var files = Files.list(dir)) {
                 for (Path f : files.toList()) {

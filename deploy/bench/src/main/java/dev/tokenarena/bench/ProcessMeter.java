@@ -13,6 +13,8 @@ import java.lang.management.MemoryType;
 final class ProcessMeter {
 
     private long cpuStartNanos;
+    private long gcCountStart;
+    private long gcMsStart;
 
     /** Resets the pool peaks and reads the CPU clock. */
     void start() {
@@ -22,6 +24,29 @@ final class ProcessMeter {
             }
         }
         cpuStartNanos = processCpuNanos();
+        gcCountStart = gcCount();
+        gcMsStart = gcMs();
+    }
+
+    /** Collections since {@link #start()}. */
+    long gcCountSince() {
+        return gcCount() - gcCountStart;
+    }
+
+    /**
+     * Milliseconds the collectors report since {@link #start()}: for G1's young and mixed
+     * collections that is their stop-the-world time, during which no stamp can be taken.
+     */
+    long gcMsSince() {
+        return gcMs() - gcMsStart;
+    }
+
+    private static long gcCount() {
+        return ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(g -> Math.max(0, g.getCollectionCount())).sum();
+    }
+
+    private static long gcMs() {
+        return ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(g -> Math.max(0, g.getCollectionTime())).sum();
     }
 
     /** CPU time of the process since {@link #start()}, milliseconds. */
