@@ -164,8 +164,9 @@ public final class SweepOptions {
                 err.println("sweep: the warm-up request did not end OK; the steps will show the errors");
             }
             Sweep sweep = new Sweep(settings, load, Ticker.SYSTEM, OpenLoop.Timer.of(timer), i -> err.printf(Locale.ROOT,
-                    "sweep step %d: %s %s for %.0f s%n", i, settings.mode() == SweepSettings.Mode.CONCURRENCY
-                            ? "concurrency" : "rate", settings.loads().get(i), settings.stepNanos() / 1e9));
+                    "sweep step %d: %s %s for %s s%n", i, settings.mode() == SweepSettings.Mode.CONCURRENCY
+                            ? "concurrency" : "rate (requests/s)", SweepOutput.format(settings.loads().get(i)),
+                    SweepOutput.format(settings.stepNanos() / 1e9)));
             Sweep.Report report = sweep.run().get();
             out.print(json ? SweepOutput.json(report, url, model, inputTokens, maxTokens) + "\n" : SweepOutput.table(report));
             if (csv != null) {

@@ -116,7 +116,7 @@ final class SweepOutput {
         return Math.round(v * 1e4) / 1e4;
     }
 
-    private static String format(double v) {
+    static String format(double v) {
         return java.math.BigDecimal.valueOf(round(v)).stripTrailingZeros().toPlainString();
     }
 
