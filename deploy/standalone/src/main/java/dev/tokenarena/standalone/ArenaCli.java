@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         description = "Continuous endpoint-level benchmark for LLM inference.",
         subcommands = {DemoCommand.class, RunCommand.class, ComponentCommand.class, EvalCommand.class, TopicsCommand.class,
                 ReplayCommand.class, dev.tokenarena.bench.BenchCli.class,
+                SweepCommand.class,
                 ConfigDocsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class ArenaCli {
