@@ -9,7 +9,7 @@ import java.util.Locale;
 /** A sweep report as JSON, CSV or a terminal table. Field names carry their units. */
 final class SweepOutput {
 
-    static final List<String> COLUMNS = List.of("step", "load", "requests", "failed", "dropped", "seconds",
+    static final List<String> COLUMNS = List.of("step", "load", "requests", "failed", "dropped", "realized_rps", "seconds",
             "output_tokens", "throughput_tps", "interactivity_tps_p50", "ttft_ms_p50", "ttft_ms_p99", "tpot_ms_p50",
             "tpot_ms_p99", "error_rate", "usd_per_mtok", "gain", "meets_slo", "cheapest_meeting_slo");
 
@@ -97,7 +97,7 @@ final class SweepOutput {
     }
 
     private static List<Object> row(SweepStep st, Integer best) {
-        return java.util.Arrays.asList(st.index(), st.load(), st.requests(), st.failed(), st.dropped(), st.seconds(),
+        return java.util.Arrays.asList(st.index(), st.load(), st.requests(), st.failed(), st.dropped(), st.realizedRps(), st.seconds(),
                 st.outputTokens(), st.throughputTps(), st.interactivityTps(), st.ttftP50Ms(), st.ttftP99Ms(),
                 st.tpotP50Ms(), st.tpotP99Ms(), st.errorRate(), st.usdPerMtok(),
                 st.gain() == null || st.gain().isInfinite() ? null : st.gain(), st.meetsSlo(),

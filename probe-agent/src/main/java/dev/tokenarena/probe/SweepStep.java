@@ -14,6 +14,7 @@ import java.util.List;
  * @param requests          requests sent
  * @param failed            requests sent that did not end OK
  * @param dropped           open loop: arrivals not sent because the in-flight cap was reached
+ * @param realizedRps       requests sent per second of the step's sending time (open loop: compare with the target rate)
  * @param seconds           step start to last completion, s
  * @param outputTokens      output tokens of the successful requests
  * @param throughputTps     outputTokens / seconds, all streams together
@@ -23,7 +24,7 @@ import java.util.List;
  * @param gain              throughput over the previous step's, minus 1; null for the first step
  * @param meetsSlo          TTFT p99 and TPOT p99 within their SLOs, error rate within the maximum, and some request OK
  */
-record SweepStep(int index, double load, int requests, int failed, int dropped, double seconds, long outputTokens,
+record SweepStep(int index, double load, int requests, int failed, int dropped, double realizedRps, double seconds, long outputTokens,
                  double throughputTps, Double interactivityTps, Double ttftP50Ms, Double ttftP99Ms,
                  Double tpotP50Ms, Double tpotP99Ms, double errorRate, Double usdPerMtok, Double gain,
                  boolean meetsSlo) {
@@ -59,7 +60,7 @@ record SweepStep(int index, double load, int requests, int failed, int dropped, 
         boolean meets = samples.size() > failed && errorRate <= s.maxErrorRate()
                 && (s.sloTtftMs() == null || (ttftP99 != null && ttftP99 <= s.sloTtftMs()))
                 && (s.sloTpotMs() == null || (tpotP99 != null && tpotP99 <= s.sloTpotMs()));
-        return new SweepStep(index, load, samples.size(), failed, dropped, seconds, tokens, throughput, q(speed, 0.5),
+        return new SweepStep(index, load, samples.size(), failed, dropped, samples.size() / (s.stepNanos() / 1e9), seconds, tokens, throughput, q(speed, 0.5),
                 q(ttft, 0.5), ttftP99, q(tpot, 0.5), tpotP99, errorRate, usd, gain, meets);
     }
 

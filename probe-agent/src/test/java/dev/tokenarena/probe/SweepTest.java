@@ -147,6 +147,7 @@ class SweepTest {
         // 0.5 req/s for 100 s: about 50 arrivals, each served in 1.1 s by the one slot
         SweepStep first = r.steps().get(0);
         assertTrue(first.requests() > 35 && first.requests() < 65, "requests " + first.requests());
+        assertEquals(first.requests() / 100.0, first.realizedRps(), 1e-12, "sent per second of the 100 s window");
     }
 
     @Test
@@ -161,7 +162,8 @@ class SweepTest {
         String[] csv = SweepOutput.csv(r).split("\n");
         assertEquals(5, csv.length, "header and four steps");
         assertEquals(String.join(",", SweepOutput.COLUMNS), csv[0]);
-        assertTrue(csv[3].startsWith("2,4,40,0,0,11,4040,367.2727,100,100,100,10,10,0,1.5127,1,true,true"), csv[3]);
+        // 40 requests in the 11 s step: 3.6364 req/s
+        assertTrue(csv[3].startsWith("2,4,40,0,0,3.6364,11,4040,367.2727,100,100,100,10,10,0,1.5127,1,true,true"), csv[3]);
     }
 
     @Test
