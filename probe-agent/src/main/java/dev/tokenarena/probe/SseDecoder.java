@@ -41,7 +41,13 @@ final class SseDecoder extends ChannelInboundHandlerAdapter {
     private int lineLength;
     private boolean lastWasCr;
     private boolean firstLine = true;
-    private final StringBuilder data = new StringBuilder();
+    /**
+     * The event's data lines as raw bytes, each followed by LF, decoded once when the event is
+     * dispatched: one String per event instead of one per line plus a copy. Same text, because
+     * LF never continues a UTF-8 sequence. Bounded by max.event.bytes.
+     */
+    private byte[] data = new byte[256];
+    private int dataLength;
     private long eventBytes;
     private boolean hasData;
     private String eventType;
@@ -117,7 +123,8 @@ final class SseDecoder extends ChannelInboundHandlerAdapter {
     private void fail(ChannelHandlerContext ctx, ProbeFailure failure) {
         failed = true;
         line = new byte[0];
-        data.setLength(0);
+        data = new byte[0];
+        dataLength = 0;
         ctx.fireExceptionCaught(failure);
     }
 
@@ -198,7 +205,12 @@ final class SseDecoder extends ChannelInboundHandlerAdapter {
             if (eventBytes > limits.maxEventBytes()) {
                 throw new ProbeFailure(Outcome.LIMIT_EXCEEDED, "event exceeds max.event.bytes=" + limits.maxEventBytes());
             }
-            data.append(new String(line, valueStart, valueLength, StandardCharsets.UTF_8)).append('\n');
+            if (dataLength + valueLength + 1 > data.length) {
+                data = Arrays.copyOf(data, Math.max(data.length * 2, dataLength + valueLength + 1));
+            }
+            System.arraycopy(line, valueStart, data, dataLength, valueLength);
+            dataLength += valueLength;
+            data[dataLength++] = LF;
             hasData = true;
         } else if (fieldIs(EVENT, from, fieldEnd)) {
             eventType = new String(line, valueStart, valueLength, StandardCharsets.UTF_8);
@@ -212,9 +224,10 @@ final class SseDecoder extends ChannelInboundHandlerAdapter {
 
     private void dispatch(ChannelHandlerContext ctx, long now) {
         if (hasData) {
-            data.setLength(data.length() - 1);
-            SseEvent event = new SseEvent(eventType == null ? "message" : eventType, data.toString(), now);
-            data.setLength(0);
+            // Without the last LF, as the SSE spec joins data lines.
+            SseEvent event = new SseEvent(eventType == null ? "message" : eventType,
+                    new String(data, 0, dataLength - 1, StandardCharsets.UTF_8), now);
+            dataLength = 0;
             hasData = false;
             eventBytes = 0;
             eventType = null;
