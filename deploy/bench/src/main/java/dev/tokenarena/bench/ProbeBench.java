@@ -75,6 +75,10 @@ public final class ProbeBench implements Callable<Integer> {
             + "starts) to these CPUs with taskset, e.g. 0; empty: no pinning (default).")
     String clientCpus;
 
+    @Option(names = "--server-java-options", defaultValue = "", description = "Extra JVM options for the schedule server, "
+            + "space-separated (e.g. a GC or -XX:StartFlightRecording=...); default none.")
+    String serverJavaOptions;
+
     @Option(names = "--server-cpus", defaultValue = "", description = "Run the schedule server under taskset on these CPUs, "
             + "e.g. 1; empty: no pinning (default).")
     String serverCpus;
@@ -185,7 +189,7 @@ public final class ProbeBench implements Callable<Integer> {
         boolean python = "python".equals(otherClient);
         List<Phase> ours = new ArrayList<>();
         List<Phase> theirs = new ArrayList<>();
-        try (ServerProcess server = ServerProcess.start(sku, tokens, serverThreads, serverCpus)) {
+        try (ServerProcess server = ServerProcess.start(sku, tokens, serverThreads, serverCpus, serverJavaOptions)) {
             ExecutorService workers = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()));
             try (BenchProbeClient client = new BenchProbeClient(ioThreads, Ticker.SYSTEM, workers, transport)) {
                 out.put("transport", client.transport());
@@ -447,10 +451,15 @@ public final class ProbeBench implements Callable<Integer> {
             this.transport = transport;
         }
 
-        static ServerProcess start(SkuSpec sku, int tokens, int threads, String cpus) throws IOException {
+        static ServerProcess start(SkuSpec sku, int tokens, int threads, String cpus, String javaOptions)
+                throws IOException {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             List<String> cmd = new ArrayList<>(Pinning.prefix(cpus));
-            cmd.addAll(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+            cmd.add(java);
+            if (!javaOptions.isBlank()) {
+                cmd.addAll(List.of(javaOptions.trim().split("\\s+")));
+            }
+            cmd.addAll(List.of("-Xmx512m", "-cp", System.getProperty("java.class.path"),
                     ScheduleServer.class.getName(), "--port", "0", "--ttft-ms", Double.toString(sku.ttftMs()),
                     "--tokens-per-second", Double.toString(sku.tokensPerSecond()), "--tokens", Integer.toString(tokens),
                     "--threads", Integer.toString(threads)));
