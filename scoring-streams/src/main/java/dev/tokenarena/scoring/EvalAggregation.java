@@ -22,7 +22,7 @@ final class EvalAggregation {
     static EvalWindowAgg add(EvalItemResult r, EvalWindowAgg agg) {
         EvalWindowAgg.Builder b = EvalWindowAgg.newBuilder(agg).setItemCount(agg.getItemCount() + 1)
                 .setCostUsdSum(agg.getCostUsdSum() + r.getCostUsd());
-        if (ProbeAggregation.OK.equals(r.getOutcome())) {
+        if (ProbeSketches.OK.equals(r.getOutcome())) {
             b.setGradedCount(agg.getGradedCount() + 1)
                     .setOutputTokensSum(agg.getOutputTokensSum() + r.getOutputTokens());
             if (r.getCorrect()) {

@@ -105,11 +105,11 @@ public final class ScoringApp implements AutoCloseable {
         return new ApiStores(ScoringTopology.LEADERBOARD_STORE, ScoringTopology.ALERT_STORE,
                 List.of(ScoringTopology.PROBE_STATS_STORE, ScoringTopology.QUALITY_STORE,
                         ScoringTopology.FIDELITY_STATS_STORE),
-                ScoringTopology.PROBE_WINDOWS_STORE, params.windows().probeSize().toMillis(),
+                ScoringTopology.PROBE_BUCKETS_STORE, params.windows().probeSize().toMillis(),
                 ScoringTopology.KEY_SEPARATOR, List.copyOf(params.presets().keySet()),
                 (preset, rows) -> LeaderboardBuilder.snapshot(preset, rows,
                         rows.stream().mapToLong(EndpointComposite::getWindowEndMs).max().orElse(0L), params),
-                ProbeAggregation::stats);
+                ProbeSketches::stats, ProbeBuckets.of(params)::history);
     }
 
     /** The Streams client's state (RUNNING, REBALANCING, ERROR, ...). */

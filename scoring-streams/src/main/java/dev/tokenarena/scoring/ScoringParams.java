@@ -204,6 +204,10 @@ public final class ScoringParams {
                 r.duration(win, "windows.grace", "grace", Duration.ofMinutes(5)));
         r.check(windows.probeAdvance().compareTo(windows.probeSize()) <= 0, "windows.probe",
                 "advance must not exceed size");
+        // probe windows are merged from buckets of one advance and of one size (ProbeBuckets)
+        r.check(windows.probeAdvance().toMillis() > 0
+                        && windows.probeSize().toMillis() % windows.probeAdvance().toMillis() == 0, "windows.probe",
+                "size must be a multiple of advance");
         r.check(windows.evalAdvance().compareTo(windows.evalSize()) <= 0, "windows.eval",
                 "advance must not exceed size");
         Duration emit = r.duration(root, "emit_interval", "emit_interval", Duration.ofMinutes(1));
@@ -220,6 +224,10 @@ public final class ScoringParams {
                     r.duration(e.getValue(), at + ".advance", "advance", null));
             r.check(pw.size() != null && pw.advance() != null && pw.advance().compareTo(pw.size()) <= 0, at,
                     "needs size and advance, advance <= size");
+            long hourBucket = windows.probeSize().toMillis();
+            r.check(pw.size() == null || pw.advance() == null || hourBucket <= 0
+                            || (pw.size().toMillis() % hourBucket == 0 && pw.advance().toMillis() % hourBucket == 0), at,
+                    "size and advance must be multiples of windows.probe.size (" + windows.probeSize() + ")");
             probeExtra.add(pw);
         }
 

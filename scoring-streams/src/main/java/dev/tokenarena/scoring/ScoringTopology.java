@@ -24,6 +24,7 @@ import dev.tokenarena.scoring.avro.FidelityObservation;
 import dev.tokenarena.scoring.avro.FidelityStats;
 import dev.tokenarena.scoring.avro.ReferenceCompletions;
 import dev.tokenarena.scoring.avro.NeedleState;
+import dev.tokenarena.scoring.avro.ProbeEndpointState;
 import dev.tokenarena.scoring.avro.ProbeStats;
 import dev.tokenarena.scoring.avro.ProbeWindowAgg;
 import dev.tokenarena.scoring.avro.QualityStats;
@@ -56,7 +57,7 @@ import org.apache.kafka.streams.state.WindowStore;
  * {@link EventTimeExtractor}); no wall clock: "now" is stream time.
  *
  * <pre>
- * probe.results ─validate─┬─ 1h/5m windows ─ trailing window ─ probe-stats (table) ──┐
+ * probe.results ─validate─┬─ 5m/1h buckets ─ 1h, 24h, 7d stats (punctuated) ─ tables ┐
  *                         └─ kind=needle ─ latest 3 per length ─ effective context ──┤
  * eval.results ──validate── 24h/1h windows ─ trailing window ─ quality (table) ──────┤
  * eval.fingerprints ─validate─ join endpoints (reference?) ─ by (model, prompt) ─    │
@@ -88,8 +89,9 @@ public final class ScoringTopology {
     /** Names this component in DLQ headers. */
     public static final String COMPONENT = "scoring-streams";
 
-    static final String PROBE_WINDOWS_STORE = "probe-windows";
-    static final String PROBE_TRAILING_STORE = "probe-trailing-window-end";
+    /** 5-minute and hourly probe buckets per endpoint (ProbeBuckets keys); the API's history reads it. */
+    static final String PROBE_BUCKETS_STORE = "probe-buckets";
+    static final String PROBE_ENDPOINT_STATE_STORE = "probe-endpoint-state";
     static final String PROBE_STATS_STORE = "probe-stats";
     /** Stores of a further probe window (windows.probe_extra) are these names + "-" + its label. */
     static final String PROBE_EXTRA_STORE_SUFFIX_SEPARATOR = "-";
@@ -199,31 +201,7 @@ public final class ScoringTopology {
             sb.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), str, valueSerde));
         }
 
-        /**
-         * Trailing-window probe stats per endpoint for one window size/advance; {@code suffix} is
-         * "" for the main (1 h) window, whose operator and store names predate the others.
-         */
-        private KStream<String, ProbeStats> probeStatsUpdates(KStream<String, ProbeResult> probes,
-                                                              AvroWireSerde<ProbeResult> probeSerde,
-                                                              java.time.Duration size, java.time.Duration advance,
-                                                              String suffix) {
-            String trailingStore = PROBE_TRAILING_STORE + suffix;
-            keyValueStore(trailingStore, Serdes.Long());
-            long advanceMs = advance.toMillis();
-            return probes
-                    .groupByKey(Grouped.with("probe-results-by-endpoint" + suffix, str, probeSerde))
-                    .windowedBy(TimeWindows.ofSizeAndGrace(size, params.windows().grace()).advanceBy(advance))
-                    .aggregate(ProbeAggregation::empty, (k, v, agg) -> ProbeAggregation.add(v, agg),
-                            Named.as("probe-window-aggregate" + suffix),
-                            Materialized.<String, ProbeWindowAgg, WindowStore<Bytes, byte[]>>as(
-                                            PROBE_WINDOWS_STORE + suffix)
-                                    .withKeySerde(str).withValueSerde(internal(ProbeWindowAgg.class)))
-                    .toStream(Named.as("probe-window-updates" + suffix))
-                    .process(() -> new TrailingWindowSelector<ProbeWindowAgg, ProbeStats>(trailingStore,
-                            advanceMs, ProbeAggregation::stats), Named.as("probe-trailing-window" + suffix),
-                            trailingStore);
-        }
-
+        /** The probe stats of one window label as a table, keyed by endpoint. */
         private KTable<String, ProbeStats> probeStatsTable(KStream<String, ProbeStats> updates, String suffix) {
             return updates.toTable(Named.as("probe-stats-table" + suffix),
                     Materialized.<String, ProbeStats, KeyValueStore<Bytes, byte[]>>as(PROBE_STATS_STORE + suffix)
@@ -244,18 +222,28 @@ public final class ScoringTopology {
             // a. probe stats over the trailing hour
             KStream<String, ProbeResult> probes = validated(Topics.PROBE_RESULTS, Validation::probe, "probe-results");
             AvroWireSerde<ProbeResult> probeSerde = serde(Topics.PROBE_RESULTS);
-            // Windowed<endpoint> -> endpoint keeps the partition, but the DSL flags every key change,
-            // so toTable adds a (named) repartition topic. Accepted: one small record per window
-            // update after caching; the alternative is hand-written windowing.
-            KStream<String, ProbeStats> probeStatsUpdates = probeStatsUpdates(probes, probeSerde, w.probeSize(),
-                    w.probeAdvance(), "");
+            // One processor keeps 5-minute and hourly buckets per endpoint and emits every window
+            // label's trailing stats each emit interval (ProbeWindowProcessor says why not hopping
+            // windows). process() may change keys as far as the DSL knows, so each label's toTable
+            // gets a (named) repartition topic: one small record per endpoint and emit interval.
+            keyValueStore(PROBE_BUCKETS_STORE, internal(ProbeWindowAgg.class));
+            keyValueStore(PROBE_ENDPOINT_STATE_STORE, internal(ProbeEndpointState.class));
+            KStream<String, ProbeWindowProcessor.WindowStats> windowStats = probes.process(
+                    () -> new ProbeWindowProcessor(PROBE_BUCKETS_STORE, PROBE_ENDPOINT_STATE_STORE, params,
+                            CohortScoring.PROBE_WINDOW_LABEL),
+                    Named.as("probe-windows"), PROBE_BUCKETS_STORE, PROBE_ENDPOINT_STATE_STORE);
+            KStream<String, ProbeStats> probeStatsUpdates = windowStats
+                    .filter((k, ws) -> CohortScoring.PROBE_WINDOW_LABEL.equals(ws.label()), Named.as("probe-stats-main"))
+                    .mapValues(ProbeWindowProcessor.WindowStats::stats, Named.as("probe-stats-main-values"));
             KTable<String, ProbeStats> probeStats = probeStatsTable(probeStatsUpdates, "");
             // further windows (24 h, 7 d): their own trailing stats, joined into the summary by label
             java.util.Map<String, KTable<String, ProbeStats>> extraProbeStats = new java.util.LinkedHashMap<>();
             for (ScoringParams.ProbeWindow pw : params.probeExtraWindows()) {
                 String suffix = PROBE_EXTRA_STORE_SUFFIX_SEPARATOR + pw.label();
-                extraProbeStats.put(pw.label(), probeStatsTable(
-                        probeStatsUpdates(probes, probeSerde, pw.size(), pw.advance(), suffix), suffix));
+                KStream<String, ProbeStats> updates = windowStats
+                        .filter((k, ws) -> pw.label().equals(ws.label()), Named.as("probe-stats" + suffix))
+                        .mapValues(ProbeWindowProcessor.WindowStats::stats, Named.as("probe-stats-values" + suffix));
+                extraProbeStats.put(pw.label(), probeStatsTable(updates, suffix));
             }
 
             // b. effective context from needle probes

@@ -1,7 +1,8 @@
 package dev.tokenarena.scoring;
 
 import com.datadoghq.sketch.ddsketch.DDSketch;
-import com.datadoghq.sketch.ddsketch.DDSketches;
+import com.datadoghq.sketch.ddsketch.mapping.IndexMapping;
+import com.datadoghq.sketch.ddsketch.mapping.LogarithmicMapping;
 import com.datadoghq.sketch.ddsketch.encoding.ByteArrayInput;
 import com.datadoghq.sketch.ddsketch.encoding.GrowingByteArrayOutput;
 import com.datadoghq.sketch.ddsketch.store.CollapsingLowestDenseStore;
@@ -22,8 +23,11 @@ final class Sketches {
     private Sketches() {
     }
 
+    /** Immutable and shared: building a mapping costs logarithms, and a window merge makes many sketches. */
+    private static final IndexMapping MAPPING = new LogarithmicMapping(RELATIVE_ACCURACY);
+
     static DDSketch empty() {
-        return DDSketches.logarithmicCollapsingLowestDense(RELATIVE_ACCURACY, MAX_BINS);
+        return new DDSketch(MAPPING, () -> new CollapsingLowestDenseStore(MAX_BINS));
     }
 
     static DDSketch decode(ByteBuffer bytes) {

@@ -69,6 +69,10 @@ class CompositeAndLeaderboardTest {
         try (Fixture f = new Fixture()) {
             feedCohort(f);
             tick(f, "clock-1", T0 + 5 * MINUTE);
+            // 24 h / 7 d probe figures refresh at most every 5 min of stream time per endpoint (e2's
+            // last at 10:01 -> due 10:06), and the cohort scores them at its next punctuation
+            tick(f, "clock-1b", T0 + 6 * MINUTE);
+            tick(f, "clock-1c", T0 + 7 * MINUTE);
             List<KeyValue<String, EndpointComposite>> all = f.composites.readKeyValuesToList();
             EndpointComposite day = latest(all, "chat", "24h").get("e1");
             assertEquals(T0 + 60 * MINUTE, day.getWindowEndMs());

@@ -13,7 +13,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.streams.KeyValue;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** Prices through the whole topology: cached-input share, batch prices, self-hosted GPU-hours. */
@@ -84,7 +83,6 @@ class CostCompositesTest {
      * 3600) x 1e6 = 11.111 USD/Mtok. Sums, not sketches: exact.
      */
     @Test
-    @Disabled("needs ProbeStats.by_concurrency filled by the new probe aggregation (lead); enable then")
     void shouldPriceSelfHostedEndpointFromGpuHoursAndMeasuredThroughputWhenNoTokenPrice() throws Exception {
         try (Fixture f = new Fixture()) {
             Endpoint sh = Endpoint.newBuilder(Events.endpoint("sh", "m", false, T0)).setSelfHostedGpuHourUsd(2.50)

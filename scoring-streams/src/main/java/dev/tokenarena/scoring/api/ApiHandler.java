@@ -99,8 +99,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             } else if (path.equals(StoreRouter.INTERNAL_WINDOWS)) {
                 b.router().requireLocal(required(q, "store"), required(q, "key"));
                 reply(ctx, HttpResponseStatus.OK, b.router().localWindows(required(q, "store"), required(q, "key"),
-                        Long.parseLong(required(q, "from")), Long.parseLong(required(q, "to")),
-                        b.stores().probeWindow(), b.stores().probeWindowSizeMs()).toString());
+                        Long.parseLong(required(q, "from")), Long.parseLong(required(q, "to")), b.stores()).toString());
             } else {
                 reply(ctx, HttpResponseStatus.NOT_FOUND, error("unknown path; try /health, /leaderboard/{preset}, "
                         + "/endpoints/{id}, /alerts?state=OPEN, /alerts/stream"));
@@ -200,7 +199,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (hours > 0 && latestWindowEnd > 0) {
             // history up to the newest composite's window, in event time (no wall clock)
             long to = latestWindowEnd;
-            r.windows(s.probeWindowsStore(), id, to - hours * HOUR_MS, to, s.probeWindow(), s.probeWindowSizeMs())
+            r.windows(s.probeWindowsStore(), id, to - hours * HOUR_MS, to, s)
                     .forEach(history::add);
         }
         reply(ctx, HttpResponseStatus.OK, node.toString());

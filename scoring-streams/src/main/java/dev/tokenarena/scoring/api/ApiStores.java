@@ -5,6 +5,7 @@ import dev.tokenarena.schemas.v1.LeaderboardSnapshot;
 import dev.tokenarena.scoring.avro.ProbeStats;
 import dev.tokenarena.scoring.avro.ProbeWindowAgg;
 import java.util.List;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import java.util.Objects;
 
 /**
@@ -15,8 +16,9 @@ import java.util.Objects;
  * @param leaderboardStore latest composite per (preset, endpoint); key preset + separator + endpoint, partitioned by preset
  * @param alertStore drift alert state; key endpoint + separator + kind, partitioned by endpoint
  * @param endpointStores latest per-endpoint tables (probe stats, quality, fidelity), keyed and partitioned by endpoint
- * @param probeWindowsStore windowed probe aggregates, keyed by endpoint (history)
- * @param probeWindowSizeMs size of one probe window; history shows the non-overlapping ones
+ * @param probeWindowsStore probe buckets (key-value), one per endpoint and hour among others (history)
+ * @param probeWindowSizeMs size of one history bucket (the probe window size); history shows these
+ * @param history reads one endpoint's history bucket starting at a time from the probe bucket store
  * @param keySeparator separator of compound keys
  * @param presets preset names, in a stable order
  * @param leaderboard ranks the rows of one preset like the topology does (null when there are none)
@@ -24,7 +26,7 @@ import java.util.Objects;
  */
 public record ApiStores(String leaderboardStore, String alertStore, List<String> endpointStores,
                         String probeWindowsStore, long probeWindowSizeMs, char keySeparator, List<String> presets,
-                        LeaderboardView leaderboard, ProbeWindowView probeWindow) {
+                        LeaderboardView leaderboard, ProbeWindowView probeWindow, HistoryReader history) {
 
     public ApiStores {
         Objects.requireNonNull(leaderboardStore, "leaderboardStore");
@@ -34,6 +36,13 @@ public record ApiStores(String leaderboardStore, String alertStore, List<String>
         presets = List.copyOf(presets);
         Objects.requireNonNull(leaderboard, "leaderboard");
         Objects.requireNonNull(probeWindow, "probeWindow");
+        Objects.requireNonNull(history, "history");
+    }
+
+    /** One endpoint's history bucket [startMs, startMs + size), or null when nothing was probed in it. */
+    @FunctionalInterface
+    public interface HistoryReader {
+        ProbeWindowAgg read(ReadOnlyKeyValueStore<String, ProbeWindowAgg> store, String endpointId, long startMs);
     }
 
     /** Ranks the latest composites of one preset into a snapshot. */

@@ -22,8 +22,6 @@ import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
-import org.apache.kafka.streams.state.ReadOnlyWindowStore;
-import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
  * Interactive queries across instances. Which instance hosts a key comes from Kafka Streams'
@@ -120,12 +118,11 @@ final class StoreRouter {
     }
 
     /** Windows of {@code key} that start in [fromMs, toMs], as {"start_ms", "end_ms", "value"}. */
-    List<JsonNode> windows(String store, String key, long fromMs, long toMs, ApiStores.ProbeWindowView view,
-                           long windowSizeMs) {
+    List<JsonNode> windows(String store, String key, long fromMs, long toMs, ApiStores stores) {
         HostInfo owner = owner(store, key);
         List<JsonNode> out = new ArrayList<>();
         if (isSelf(owner)) {
-            localWindows(store, key, fromMs, toMs, view, windowSizeMs).forEach(out::add);
+            localWindows(store, key, fromMs, toMs, stores).forEach(out::add);
         } else {
             parse(owner, peers.get(owner, INTERNAL_WINDOWS + "?store=" + enc(store) + "&key=" + enc(key)
                     + "&from=" + fromMs + "&to=" + toMs)).forEach(out::add);
@@ -167,26 +164,20 @@ final class StoreRouter {
         return out;
     }
 
-    ArrayNode localWindows(String store, String key, long fromMs, long toMs, ApiStores.ProbeWindowView view,
-                           long windowSizeMs) {
-        ReadOnlyWindowStore<String, dev.tokenarena.scoring.avro.ProbeWindowAgg> ws;
-        try {
-            ws = streams.store(StoreQueryParameters.fromNameAndType(store, QueryableStoreTypes.windowStore()));
-        } catch (InvalidStateStoreException e) {
-            throw new Unavailable("store " + store + " is not queryable here now: " + e.getMessage(), e);
-        }
+    ArrayNode localWindows(String store, String key, long fromMs, long toMs, ApiStores stores) {
+        long windowSizeMs = stores.probeWindowSizeMs();
+        ReadOnlyKeyValueStore<String, dev.tokenarena.scoring.avro.ProbeWindowAgg> kv = localStore(store);
         ArrayNode out = AvroJson.MAPPER.createArrayNode();
-        try (WindowStoreIterator<dev.tokenarena.scoring.avro.ProbeWindowAgg> it =
-                     ws.fetch(key, java.time.Instant.ofEpochMilli(fromMs), java.time.Instant.ofEpochMilli(toMs))) {
-            it.forEachRemaining(e -> {
-                // hopping windows overlap; the ones aligned to their size tile time without overlap
-                if (e.key % windowSizeMs == 0) {
-                    ObjectNode row = out.addObject();
-                    row.put("start_ms", e.key);
-                    row.put("end_ms", e.key + windowSizeMs);
-                    row.set("value", toJson(view.stats(e.key, e.key + windowSizeMs, e.value)));
-                }
-            });
+        // history buckets tile time: one point read per bucket start in [from, to] (at most 169)
+        for (long start = Math.floorDiv(fromMs + windowSizeMs - 1, windowSizeMs) * windowSizeMs; start <= toMs;
+             start += windowSizeMs) {
+            dev.tokenarena.scoring.avro.ProbeWindowAgg agg = stores.history().read(kv, key, start);
+            if (agg != null) {
+                ObjectNode row = out.addObject();
+                row.put("start_ms", start);
+                row.put("end_ms", start + windowSizeMs);
+                row.set("value", toJson(stores.probeWindow().stats(start, start + windowSizeMs, agg)));
+            }
         }
         return out;
     }

@@ -1,0 +1,343 @@
+package dev.tokenarena.scoring;
+
+import dev.tokenarena.schemas.v1.ProbeResult;
+import dev.tokenarena.scoring.avro.ProbeEndpointState;
+import dev.tokenarena.scoring.avro.ProbeStats;
+import dev.tokenarena.scoring.avro.ProbeWindowAgg;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Probe windows per endpoint, built from time buckets instead of Kafka's hopping windows.
+ *
+ * <p>Why: a hopping window of 1 h by 5 min puts every event into 12 windows, the 24 h and 7 d
+ * windows into 31 more, and each of those updates decoded and re-encoded six DDSketches. That
+ * cost about 250 µs of CPU per probe. Here a probe updates one 5-minute bucket (one store write)
+ * and the endpoint's small state record; window figures are merged from buckets only when they
+ * are emitted, on a stream-time punctuation every {@code emit_interval}, for the endpoints that
+ * received probes since the last one.
+ *
+ * <pre>
+ * stream time | input              | store writes                      | output (emit interval 1 min)
+ * 10:06:10    | probe e1 at 10:06  | fine e1@10:05, state e1 pending   | -
+ * 10:06:40    | probe e1 at 10:06  | fine e1@10:05, state e1           | -
+ * 10:07:00    | (punctuation)      | state e1 not pending              | e1: 1h [09:10,10:10), 24h, 7d
+ * 11:00:05    | probe e1 at 11:00  | coarse e1@10:00 = merge of fine 10:00..10:55, old buckets deleted
+ * </pre>
+ *
+ * <p>Exactly-once: buckets and states are in changelogged stores written before the offsets
+ * commit. What is held in memory (decoded current buckets and partial merges, per endpoint) is
+ * derived from the stores, cleared in {@link #init} and rebuilt on demand, so a restarted or
+ * migrated task computes the same figures. The memory is bounded to {@link #MEMO_ENDPOINTS}
+ * endpoints per task; others are recomputed from the store.
+ *
+ * <p>Late probes: a probe whose 5-minute bucket ended more than the grace period before stream
+ * time is dropped, logged and counted (sensor {@code late-probes-dropped}); an accepted late
+ * probe also updates its hour bucket if that hour was already closed.
+ */
+final class ProbeWindowProcessor implements Processor<String, ProbeResult, String, ProbeWindowProcessor.WindowStats> {
+
+    /** Figures of one window label for one endpoint. */
+    record WindowStats(String label, ProbeStats stats) {
+    }
+
+    /** Endpoints whose decoded buckets and partial merges are kept in memory, per task. */
+    static final int MEMO_ENDPOINTS = 1024;
+    /** Hours of hour buckets kept at least, for the query API's history (7 days). */
+    static final long HISTORY_MS = 168L * 3_600_000L;
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProbeWindowProcessor.class);
+
+    private final String bucketStoreName;
+    private final String stateStoreName;
+    private final ScoringParams params;
+    private final ProbeBuckets buckets;
+    private final String mainLabel;
+    private final List<ScoringParams.ProbeWindow> extras;
+    private final long fineKeepMs;
+    private final long coarseKeepMs;
+    private ProcessorContext<String, WindowStats> context;
+    private KeyValueStore<String, ProbeWindowAgg> bucketStore;
+    private KeyValueStore<String, ProbeEndpointState> stateStore;
+    private Sensor lateDropped;
+    private long lateCount;
+    private final Set<String> pending = new LinkedHashSet<>();
+    private final Set<String> extrasPending = new LinkedHashSet<>();
+    private final Map<String, Memo> memos = new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Memo> eldest) {
+            return size() > MEMO_ENDPOINTS;
+        }
+    };
+
+    ProbeWindowProcessor(String bucketStoreName, String stateStoreName, ScoringParams params, String mainLabel) {
+        this.bucketStoreName = bucketStoreName;
+        this.stateStoreName = stateStoreName;
+        this.params = params;
+        this.buckets = ProbeBuckets.of(params);
+        this.mainLabel = mainLabel;
+        this.extras = params.probeExtraWindows();
+        long grace = params.windows().grace().toMillis();
+        // fine buckets: the main window reaches one window size back from the current hour
+        this.fineKeepMs = 2 * buckets.coarseMs() + grace;
+        long longest = extras.stream().mapToLong(w -> w.size().toMillis()).max().orElse(0L);
+        this.coarseKeepMs = Math.max(longest, HISTORY_MS) + buckets.coarseMs() + grace;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, WindowStats> context) {
+        this.context = context;
+        this.bucketStore = context.getStateStore(bucketStoreName);
+        this.stateStore = context.getStateStore(stateStoreName);
+        this.lateDropped = context.metrics().addRateTotalSensor("probe-windows", context.taskId().toString(),
+                "late-probes-dropped", Sensor.RecordingLevel.INFO);
+        memos.clear();
+        pending.clear();
+        extrasPending.clear();
+        // probes that arrived before a restart but were not emitted yet
+        try (KeyValueIterator<String, ProbeEndpointState> it = stateStore.all()) {
+            it.forEachRemaining(kv -> {
+                if (kv.value != null && kv.value.getPending()) {
+                    pending.add(kv.key);
+                    if (!extras.isEmpty()) {
+                        extrasPending.add(kv.key);
+                    }
+                }
+            });
+        }
+        context.schedule(params.emitInterval(), PunctuationType.STREAM_TIME, this::emit);
+    }
+
+    @Override
+    public void process(Record<String, ProbeResult> record) {
+        String endpoint = record.key();
+        ProbeResult probe = record.value();
+        if (endpoint == null || probe == null) {
+            return;
+        }
+        long t = record.timestamp();
+        long streamTime = context.currentStreamTimeMs();
+        if (buckets.tooLate(t, streamTime)) {
+            lateDropped.record();
+            lateCount++;
+            if (Long.bitCount(lateCount) == 1) { // 1st, 2nd, 4th, ... so a flood cannot flood the log
+                LOG.warn("probe dropped as late: endpoint {} at {} ms is older than its 5-minute bucket plus "
+                        + "the grace period at stream time {} ms ({} late probes dropped by this task)",
+                        endpoint, t, streamTime, lateCount);
+            }
+            return;
+        }
+        Memo memo = memo(endpoint);
+        long fine = buckets.fineStart(t);
+        ProbeSketches bucket;
+        if (memo.current != null && memo.fineStart == fine) {
+            bucket = memo.current;
+        } else {
+            bucket = load(ProbeBuckets.FINE, endpoint, fine);
+            if (memo.current == null || fine > memo.fineStart) {
+                memo.fineStart = fine;
+                memo.current = bucket;
+            } else {
+                memo.invalidateMerges(); // a late probe changed a bucket a merge may hold
+            }
+        }
+        bucket.add(probe);
+        bucketStore.put(ProbeBuckets.key(endpoint, ProbeBuckets.FINE, fine), bucket.toAvro());
+
+        ProbeEndpointState state = memo.state;
+        long hour = buckets.coarseStart(t);
+        if (state.getClosedThroughMs() < 0) {
+            state.setClosedThroughMs(hour);
+        } else if (hour > state.getClosedThroughMs()) {
+            closeHours(endpoint, state.getClosedThroughMs(), hour);
+            state.setClosedThroughMs(hour);
+        } else if (hour < state.getClosedThroughMs()) {
+            // late into an hour already written: keep its hour bucket whole
+            ProbeSketches coarse = load(ProbeBuckets.COARSE, endpoint, hour);
+            coarse.add(probe);
+            bucketStore.put(ProbeBuckets.key(endpoint, ProbeBuckets.COARSE, hour), coarse.toAvro());
+            memo.invalidateMerges();
+        }
+        if (t > state.getLastEventMs()) {
+            state.setLastEventMs(t);
+        }
+        state.setPending(true);
+        stateStore.put(endpoint, state);
+        pending.add(endpoint);
+        if (!extras.isEmpty()) {
+            extrasPending.add(endpoint);
+        }
+    }
+
+    /** Writes the hour buckets of [fromHour, toHour) from their fine buckets and drops old buckets. */
+    private void closeHours(String endpoint, long fromHour, long toHour) {
+        Map<Long, ProbeSketches> hours = new LinkedHashMap<>();
+        for (KeyValue<String, ProbeWindowAgg> kv : range(ProbeBuckets.FINE, endpoint, fromHour, toHour)) {
+            hours.computeIfAbsent(buckets.coarseStart(ProbeBuckets.startOf(kv.key)), h -> new ProbeSketches())
+                    .merge(ProbeSketches.fromAvro(kv.value));
+        }
+        hours.forEach((h, agg) -> bucketStore.put(ProbeBuckets.key(endpoint, ProbeBuckets.COARSE, h), agg.toAvro()));
+        deleteBefore(ProbeBuckets.FINE, endpoint, toHour - fineKeepMs);
+        deleteBefore(ProbeBuckets.COARSE, endpoint, toHour - coarseKeepMs);
+    }
+
+    private void deleteBefore(char level, String endpoint, long cutoff) {
+        if (cutoff <= 0) {
+            return;
+        }
+        for (KeyValue<String, ProbeWindowAgg> kv : range(level, endpoint, 0, cutoff)) {
+            bucketStore.delete(kv.key);
+        }
+    }
+
+    private void emit(long streamTimeMs) {
+        for (String endpoint : new ArrayList<>(pending)) {
+            Memo memo = memo(endpoint);
+            long t = memo.state.getLastEventMs();
+            long fine = buckets.fineStart(t);
+            long hour = buckets.coarseStart(t);
+            ProbeSketches current = memo.current != null && memo.fineStart == fine
+                    ? memo.current : load(ProbeBuckets.FINE, endpoint, fine);
+
+            long[] main = ProbeBuckets.trailing(t, buckets.coarseMs(), buckets.fineMs());
+            if (memo.mainClosedFor != fine) {
+                memo.mainClosed = mergeRange(ProbeBuckets.FINE, endpoint, main[0], fine);
+                memo.mainClosedFor = fine;
+            }
+            forward(endpoint, mainLabel, memo.mainClosed.copy().merge(current).stats(main[0], main[1]), t);
+
+            memo.state.setPending(false);
+            stateStore.put(endpoint, memo.state);
+        }
+        pending.clear();
+        // The 24 h and 7 d figures move little in minutes: refresh them at most once per 5-minute
+        // bucket of stream time per endpoint; one that stays due is emitted at a later punctuation.
+        for (String endpoint : new ArrayList<>(extrasPending)) {
+            Memo memo = memo(endpoint);
+            if (memo.extrasEmittedAt != Long.MIN_VALUE && streamTimeMs - memo.extrasEmittedAt < buckets.fineMs()) {
+                continue;
+            }
+            memo.extrasEmittedAt = streamTimeMs;
+            extrasPending.remove(endpoint);
+            long t = memo.state.getLastEventMs();
+            long fine = buckets.fineStart(t);
+            long hour = buckets.coarseStart(t);
+            ProbeSketches current = memo.current != null && memo.fineStart == fine
+                    ? memo.current : load(ProbeBuckets.FINE, endpoint, fine);
+            if (!extras.isEmpty() && memo.hourFineFor != fine) {
+                memo.hourFine = mergeRange(ProbeBuckets.FINE, endpoint, hour, fine);
+                memo.hourFineFor = fine;
+            }
+            for (ScoringParams.ProbeWindow w : extras) {
+                long[] win = ProbeBuckets.trailing(t, w.size().toMillis(), w.advance().toMillis());
+                ProbeSketches agg;
+                if (win[0] <= hour) {
+                    // [start, hour) from hour buckets, then this hour's closed fine buckets, then the current one
+                    PartKey partKey = new PartKey(win[0], hour);
+                    ProbeSketches part = memo.coarseParts.get(w.label());
+                    if (part == null || !partKey.equals(memo.coarsePartFor.get(w.label()))) {
+                        part = mergeRange(ProbeBuckets.COARSE, endpoint, win[0], hour);
+                        memo.coarseParts.put(w.label(), part);
+                        memo.coarsePartFor.put(w.label(), partKey);
+                    }
+                    agg = part.copy().merge(memo.hourFine).merge(current);
+                } else {
+                    // a window shorter than its advance may start after this hour began
+                    agg = mergeRange(ProbeBuckets.FINE, endpoint, win[0], fine);
+                    if (fine >= win[0]) {
+                        agg.merge(current);
+                    }
+                }
+                forward(endpoint, w.label(), agg.stats(win[0], win[1]), t);
+            }
+        }
+    }
+
+    private void forward(String endpoint, String label, ProbeStats stats, long t) {
+        context.forward(new Record<>(endpoint, new WindowStats(label, stats), t));
+    }
+
+    private ProbeSketches mergeRange(char level, String endpoint, long from, long to) {
+        ProbeSketches out = new ProbeSketches();
+        for (KeyValue<String, ProbeWindowAgg> kv : range(level, endpoint, from, to)) {
+            out.merge(ProbeSketches.fromAvro(kv.value));
+        }
+        return out;
+    }
+
+    /** The buckets of one level with start in [from, to), in time order. */
+    private List<KeyValue<String, ProbeWindowAgg>> range(char level, String endpoint, long from, long to) {
+        List<KeyValue<String, ProbeWindowAgg>> out = new ArrayList<>();
+        if (to <= from) {
+            return out;
+        }
+        try (KeyValueIterator<String, ProbeWindowAgg> it = bucketStore.range(
+                ProbeBuckets.key(endpoint, level, Math.max(0, from)), ProbeBuckets.key(endpoint, level, to - 1))) {
+            it.forEachRemaining(out::add);
+        }
+        return out;
+    }
+
+    private ProbeSketches load(char level, String endpoint, long start) {
+        return ProbeSketches.fromAvro(bucketStore.get(ProbeBuckets.key(endpoint, level, start)));
+    }
+
+    private Memo memo(String endpoint) {
+        Memo memo = memos.get(endpoint);
+        if (memo == null) {
+            ProbeEndpointState state = stateStore.get(endpoint);
+            memo = new Memo(state != null ? state
+                    : ProbeEndpointState.newBuilder().setLastEventMs(Long.MIN_VALUE).setClosedThroughMs(-1).build());
+            memos.put(endpoint, memo);
+        }
+        return memo;
+    }
+
+    /** Which hour buckets a merged part holds: [start, hour). */
+    private record PartKey(long start, long hour) {
+    }
+
+    /** What is kept decoded for one endpoint; every field can be rebuilt from the stores. */
+    private static final class Memo {
+        final ProbeEndpointState state;
+        long fineStart = Long.MIN_VALUE;
+        ProbeSketches current;
+        /** Fine buckets of the main window before the current one, for fine start mainClosedFor. */
+        ProbeSketches mainClosed;
+        long mainClosedFor = Long.MIN_VALUE;
+        /** Fine buckets of the current hour before the current one, for fine start hourFineFor. */
+        ProbeSketches hourFine;
+        long hourFineFor = Long.MIN_VALUE;
+        /** Stream time of the last 24 h / 7 d emission (in memory: after a restart they are due at once). */
+        long extrasEmittedAt = Long.MIN_VALUE;
+        /** Per extra window label: its hour buckets before the current hour. */
+        final Map<String, ProbeSketches> coarseParts = new HashMap<>();
+        final Map<String, PartKey> coarsePartFor = new HashMap<>();
+
+        Memo(ProbeEndpointState state) {
+            this.state = state;
+        }
+
+        void invalidateMerges() {
+            mainClosedFor = Long.MIN_VALUE;
+            hourFineFor = Long.MIN_VALUE;
+            coarseParts.clear();
+            coarsePartFor.clear();
+        }
+    }
+}
