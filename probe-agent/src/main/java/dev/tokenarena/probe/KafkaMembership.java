@@ -82,6 +82,9 @@ public final class KafkaMembership implements Membership {
         c.put(ConsumerConfig.CLIENT_ID_CONFIG, "probe-membership-" + agentId);
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // A missing topic is an operator's error to report, not one to paper over with a
+        // broker-default (uncompacted) topic.
+        c.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
         Map<String, Object> p = new HashMap<>();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());

@@ -125,6 +125,8 @@ public final class ProbeAgentMain implements Callable<Integer> {
         }
         metrics.gauge("arena_probe_live_agents", "Live agents of this agent's region, itself included.",
                 () -> membership.liveAgents().size());
+        metrics.gauge("arena_probe_heartbeats_skipped_total", "Heartbeat records skipped because they could not be read.",
+                membership::undecodable);
         // Closed in reverse order: the agent stops probing before the membership publishes its tombstone.
         try (MetricsServer served = metricsServer;
              SpoolingResultSink sink = spooling;

@@ -67,7 +67,8 @@ class RegionTakeoverIT {
         List<Probe> probes = new CopyOnWriteArrayList<>();
         List<KafkaMembership> members = new ArrayList<>();
         List<ProbeAgent> agents = new ArrayList<>();
-        try (RegistryServer registry = RegistryServer.start(kafka.bootstrapServers(), 0);
+        try (LogCapture logs = new LogCapture();
+             RegistryServer registry = RegistryServer.start(kafka.bootstrapServers(), 0);
              FakeLlmServer server = new FakeLlmServer()) {
             server.script(ProbeAgentTest::answer);
             RestSchemaRegistryClient registryClient = new RestSchemaRegistryClient(registry.url());
@@ -99,6 +100,20 @@ class RegionTakeoverIT {
                             probes.add(new Probe(r.getAgentId(), r.getRound(), r.getEndpointId(), r.getStartedAtMs()));
                         }
                     }, Clock.systemUTC(), Ticker.SYSTEM, name -> null, new ProbeMetrics(), x -> null, m));
+                }
+                // A record that is not a heartbeat is skipped, logged (once a minute per agent) and
+                // counted, and breaks nothing.
+                List<Long> before = members.stream().map(KafkaMembership::undecodable).toList();
+                try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(
+                             Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                             new org.apache.kafka.common.serialization.StringSerializer(),
+                             new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+                    producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.AGENT_HEARTBEATS.name(),
+                            "junk-" + region, new byte[] {9, 9, 9})).get();
+                    await().atMost(Duration.ofSeconds(20)).until(() -> members.get(0).undecodable() > before.get(0)
+                            && members.get(1).undecodable() > before.get(1) && members.get(2).undecodable() > before.get(2));
+                    assertTrue(logs.lines().stream().anyMatch(l -> l.startsWith("undecodable heartbeat skipped at "
+                            + Topics.AGENT_HEARTBEATS.name() + "/0@")), logs.lines().toString());
                 }
                 // Every agent sees all three before the first round, as agents that were already running would.
                 await().atMost(Duration.ofSeconds(20)).until(() ->
