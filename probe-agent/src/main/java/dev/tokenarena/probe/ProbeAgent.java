@@ -31,8 +31,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One regional probe agent (DESIGN section 4). Each round it takes its share of the catalogue (the
  * endpoints whose rendezvous owner among the region's live agents is this agent, see
- * {@link Membership}) and runs, per endpoint and one step after another: the timing scenarios (every input length at
- * every concurrency, closed loop: c requests in flight at once, one per slot), the canaries, and
+ * {@link Membership}) and runs, per endpoint and one step after another: the timing scenarios
+ * (every input length at every concurrency, closed loop: c requests in flight at once, one per
+ * slot; and at every arrival.rates rate, open loop: Poisson arrivals), the canaries, and
  * every {@code needle.every.rounds} rounds the needle probes. Endpoints run in parallel, so a slow
  * one delays only itself; a step that would start after the round's interval is skipped and
  * logged, so rounds stay near their interval and never overlap.
@@ -257,7 +258,6 @@ public final class ProbeAgent implements AutoCloseable {
         return chain;
     }
 
-    /** One scenario of one endpoint: {@code slots} identical requests started together. */
     /**
      * One scenario of one endpoint. Closed loop ({@code ratePerSecond == 0}): {@code slots} identical
      * requests started together. Open loop: Poisson arrivals at {@code ratePerSecond} for
