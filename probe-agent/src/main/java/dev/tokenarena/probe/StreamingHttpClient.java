@@ -136,7 +136,9 @@ final class StreamingHttpClient implements AutoCloseable {
                     send(ch, handler, call, host, port, true);
                 } else {
                     handler.fail(Outcome.TLS_ERROR, "TLS handshake with " + host + ":" + port + " failed: "
-                            + ExchangeHandler.rootMessage(h.cause()));
+                            + ExchangeHandler.rootMessage(h.cause())
+                            + (h.cause() instanceof io.netty.handler.ssl.SslHandshakeTimeoutException
+                                    ? " (connect.timeout.ms=" + limits.connectTimeoutMs() + ")" : ""));
                 }
             });
         });

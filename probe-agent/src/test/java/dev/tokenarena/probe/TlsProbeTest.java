@@ -214,7 +214,9 @@ class TlsProbeTest {
             assertEquals("TLS_ERROR", r.getOutcome(), r.getError());
             assertTrue(r.getError().startsWith("TLS handshake with 127.0.0.1:" + silent.getLocalPort() + " failed: "),
                     r.getError());
-            assertTrue(r.getError().contains("timed out after 1000"), r.getError());
+            // The limit is named in the error, like every other limit (README, Outcomes).
+            assertTrue(r.getError().endsWith("SslHandshakeTimeoutException: handshake timed out after 1000ms"
+                    + " (connect.timeout.ms=1000)"), r.getError());
             assertNotNull(r.getConnectMs(), "TCP was accepted");
             assertNull(r.getTlsMs());
             // Ended by the 1000 ms handshake timer (armed after connect), not earlier and not by the
