@@ -110,6 +110,9 @@ public final class ScoringBench implements Callable<Integer> {
     @Option(names = "--freshness-emit-interval", defaultValue = "PT1S", description = "emit_interval (stream time) of the freshness run's scoring params (default ${DEFAULT-VALUE}; shipped: PT1M).")
     Duration freshnessEmitInterval;
 
+    @Option(names = "--replay", description = "Also time `arena replay` of the whole pre-loaded history (single-threaded re-scoring) and extrapolate a month of 18M events.")
+    boolean replay;
+
     @Option(names = "--timeout-s", defaultValue = "900", description = "Give up on a phase after this long (default ${DEFAULT-VALUE}).")
     long timeoutS;
 
@@ -145,9 +148,9 @@ public final class ScoringBench implements Callable<Integer> {
             RestSchemaRegistryClient registry = new RestSchemaRegistryClient(registryServer.url());
             out.put("probe_partitions", Topics.PROBE_RESULTS.partitions());
 
+            long span = events * 60_000L / ((long) endpoints * regions);
+            long t0 = System.currentTimeMillis() - span - 60_000L;
             try (KafkaProducer<String, byte[]> producer = producer(kafka.bootstrapServers())) {
-                long span = events * 60_000L / ((long) endpoints * regions);
-                long t0 = System.currentTimeMillis() - span - 60_000L;
                 catalogue(producer, registry, fleet, t0 - 3_600_000L);
                 AvroWireSerde<ProbeResult> serde = AvroWireSerde.forTopic(Topics.PROBE_RESULTS, registry);
                 long p0 = System.nanoTime();
@@ -176,6 +179,9 @@ public final class ScoringBench implements Callable<Integer> {
             out.put("ratio_per_cpu", Quantiles.round3(perCpu / base[1]));
             out.set("throughput_run", tput);
 
+            if (replay) {
+                out.set("replay_run", replay(kafka, registry, work, t0, span));
+            }
             if (freshnessRate > 0) {
                 out.set("freshness_run", freshness(kafka, registry, work, fleet, out));
             }
@@ -184,6 +190,35 @@ public final class ScoringBench implements Callable<Integer> {
         }
         out.put("load_average_1m_end", ProcessMeter.loadAverage());
         return out;
+    }
+
+    /**
+     * {@code arena replay} of the whole pre-loaded history (shipped params) into its own namespace:
+     * the single-threaded re-scoring path (merged input, TopologyTestDriver, no exactly-once round
+     * trips), timed from start to the last output produced. The month figure extrapolates from it.
+     */
+    private ObjectNode replay(EmbeddedKafka kafka, RestSchemaRegistryClient registry, Path work, long t0, long span)
+            throws Exception {
+        ObjectNode o = JSON.createObjectNode();
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long cpu0 = threads.getCurrentThreadCpuTime();
+        long w0 = System.nanoTime();
+        dev.tokenarena.scoring.replay.ReplayResult r = new dev.tokenarena.scoring.replay.Replayer(registry).run(
+                new dev.tokenarena.scoring.replay.ReplayRequest(java.time.Instant.ofEpochMilli(t0 - 3_600_000L),
+                        java.time.Instant.ofEpochMilli(t0 + span + 60_000L), ScoringParams.defaults(), "benchreplay",
+                        kafka.bootstrapServers(), work.resolve("replay"), null));
+        double wallS = (System.nanoTime() - w0) / 1e9;
+        double cpuS = (threads.getCurrentThreadCpuTime() - cpu0) / 1e9;
+        o.put("records_read", r.recordsRead());
+        o.put("records_replayed", r.recordsReplayed());
+        o.put("wall_ms", Math.round(wallS * 1000));
+        o.put("replaying_thread_cpu_ms", Math.round(cpuS * 1000));
+        double eps = r.recordsReplayed() / wallS;
+        o.put("events_per_s", Math.round(eps));
+        o.put("events_per_cpu_s", Math.round(r.recordsReplayed() / cpuS));
+        // issue 4: a month of a 78-endpoint, 3-region fleet, about 18M probe events
+        o.put("month_18m_events_estimate_min", Quantiles.round3(18_000_000L / eps / 60.0));
+        return o;
     }
 
     /** Creates the catalogue's topics (the registry's storage topic among them), then starts the registry on them. */
