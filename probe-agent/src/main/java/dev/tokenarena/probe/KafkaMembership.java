@@ -217,13 +217,10 @@ public final class KafkaMembership implements Membership {
         return undecodable.get();
     }
 
-    /**
-     * Stops heartbeating without a tombstone, as a killed process would: peers take over only when
-     * the last heartbeat expires. For tests of that path.
-     */
-    void halt() {
+    /** Stops the heartbeat loop once; false when it was already stopped. */
+    private boolean stopLoop() {
         if (closed) {
-            return;
+            return false;
         }
         closed = true;
         running = false;
@@ -232,6 +229,17 @@ public final class KafkaMembership implements Membership {
             loop.join(TimeUnit.SECONDS.toMillis(5));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        return true;
+    }
+
+    /**
+     * Stops heartbeating without a tombstone, as a killed process would: peers take over only when
+     * the last heartbeat expires. For tests of that path.
+     */
+    void halt() {
+        if (!stopLoop()) {
+            return;
         }
         producer.close(Duration.ZERO);
         consumer.close(Duration.ZERO);
@@ -243,16 +251,8 @@ public final class KafkaMembership implements Membership {
      */
     @Override
     public void close() {
-        if (closed) {
+        if (!stopLoop()) {
             return;
-        }
-        closed = true;
-        running = false;
-        consumer.wakeup();
-        try {
-            loop.join(TimeUnit.SECONDS.toMillis(5));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
         try {
             producer.send(new ProducerRecord<>(topic, agentId, null)).get(5, TimeUnit.SECONDS);
