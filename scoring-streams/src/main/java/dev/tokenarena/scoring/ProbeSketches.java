@@ -140,6 +140,43 @@ final class ProbeSketches {
         return new ProbeSketches().merge(this);
     }
 
+    /**
+     * Empties this aggregate but keeps its sketches' arrays, so a scratch aggregate that is cleared
+     * and merged into for every emission does not allocate. Emptied cells and levels stay in the
+     * maps and are left out of {@link #stats}.
+     */
+    ProbeSketches clear() {
+        probeCount = 0;
+        okCount = 0;
+        timingCount = 0;
+        for (DDSketch s : new DDSketch[] {ttft, ttfv, e2e, tpot, outputTps}) {
+            if (s != null) {
+                s.clear();
+            }
+        }
+        ttftByRegion.values().forEach(DDSketch::clear);
+        byCell.values().forEach(c -> {
+            c.probeCount = 0;
+            c.okCount = 0;
+            clearAll(c.ttft, c.tpot, c.outputTps);
+        });
+        byConcurrency.values().forEach(l -> {
+            l.okCount = 0;
+            l.outputTokensSum = 0;
+            l.e2eMsSum = 0;
+            clearAll(l.ttft, l.outputTps);
+        });
+        return this;
+    }
+
+    private static void clearAll(DDSketch... sketches) {
+        for (DDSketch s : sketches) {
+            if (s != null) {
+                s.clear();
+            }
+        }
+    }
+
     long probeCount() {
         return probeCount;
     }
@@ -237,6 +274,9 @@ final class ProbeSketches {
     private List<RegionScenarioStats> regionScenarioStats() {
         List<RegionScenarioStats> out = new ArrayList<>();
         byCell.forEach((k, c) -> {
+            if (c.probeCount == 0) {
+                return; // emptied by clear()
+            }
             int at = k.indexOf(ScoringTopology.KEY_SEPARATOR);
             out.add(RegionScenarioStats.newBuilder()
                     .setRegion(k.substring(0, at)).setScenario(k.substring(at + 1))
@@ -251,10 +291,14 @@ final class ProbeSketches {
 
     private List<ConcurrencyStats> concurrencyStats() {
         List<ConcurrencyStats> out = new ArrayList<>();
-        byConcurrency.forEach((c, l) -> out.add(ConcurrencyStats.newBuilder()
-                .setConcurrency(c).setOkCount(l.okCount).setOutputTokensSum(l.outputTokensSum)
-                .setE2eMsSum(l.e2eMsSum).setTtftMsP90(quantile(l.ttft, 0.9))
-                .setOutputTpsP50(quantile(l.outputTps, 0.5)).build()));
+        byConcurrency.forEach((c, l) -> {
+            if (l.okCount > 0) { // emptied levels (clear()) are left out
+                out.add(ConcurrencyStats.newBuilder()
+                        .setConcurrency(c).setOkCount(l.okCount).setOutputTokensSum(l.outputTokensSum)
+                        .setE2eMsSum(l.e2eMsSum).setTtftMsP90(quantile(l.ttft, 0.9))
+                        .setOutputTpsP50(quantile(l.outputTps, 0.5)).build());
+            }
+        });
         return out;
     }
 

@@ -77,6 +77,8 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
     private Sensor lateDropped;
     private long lateCount;
     private final Set<String> pending = new LinkedHashSet<>();
+    /** Cleared and merged into for each emitted window: no allocation per emission. */
+    private final ProbeSketches scratch = new ProbeSketches();
     private final Set<String> extrasPending = new LinkedHashSet<>();
     private final Map<String, Memo> memos = new LinkedHashMap<>(256, 0.75f, true) {
         @Override
@@ -219,7 +221,7 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
                 memo.mainClosed = mergeRange(ProbeBuckets.FINE, endpoint, main[0], fine);
                 memo.mainClosedFor = fine;
             }
-            forward(endpoint, mainLabel, memo.mainClosed.copy().merge(current).stats(main[0], main[1]), t);
+            forward(endpoint, mainLabel, scratch.clear().merge(memo.mainClosed).merge(current).stats(main[0], main[1]), t);
 
             memo.state.setPending(false);
             stateStore.put(endpoint, memo.state);
@@ -255,7 +257,7 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
                         memo.coarseParts.put(w.label(), part);
                         memo.coarsePartFor.put(w.label(), partKey);
                     }
-                    agg = part.copy().merge(memo.hourFine).merge(current);
+                    agg = scratch.clear().merge(part).merge(memo.hourFine).merge(current);
                 } else {
                     // a window shorter than its advance may start after this hour began
                     agg = mergeRange(ProbeBuckets.FINE, endpoint, win[0], fine);
