@@ -15,8 +15,9 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Keyed by preset: keeps the latest composite per (preset, endpoint) and, on a stream-time
- * punctuation every emit interval, emits a snapshot of every preset that changed: rows by score
+ * Keyed by preset: keeps the latest composite per (preset, window, endpoint) and, on a stream-time
+ * punctuation every emit interval, emits a snapshot of every (preset, window) that changed, keyed
+ * {@link #snapshotKey}: the preset for the main 1 h window, preset@window for the others. Rows by score
  * descending, ties by endpoint_id, rank from 1. Rows whose probe window ended a full window
  * before the newest one are left out: the endpoint stopped being measured. Each snapshot carries
  * its rank stability under +/-10-point weight perturbations and the preset's Pareto frontiers
@@ -57,25 +58,39 @@ final class LeaderboardBuilder implements Processor<String, EndpointComposite, S
         if (record.key() == null || c == null) {
             return;
         }
-        composites.put(ScoringTopology.compositeKey(record.key(), c.getEndpointId()), c);
-        changed.put(record.key(), record.timestamp());
+        String board = ScoringTopology.compositeKey(record.key(), c.getWindow());
+        composites.put(ScoringTopology.compositeKey(board, c.getEndpointId()), c);
+        changed.put(board, record.timestamp());
+    }
+
+    /** The leaderboard topic key of a preset's board over one window: stable for the 1 h board. */
+    static String snapshotKey(String preset, String window) {
+        return CohortScoring.PROBE_WINDOW_LABEL.equals(window) ? preset : preset + "@" + window;
+    }
+
+    /** Size of a probe window by label, ms (rows older than one window behind the newest are stale). */
+    static long windowSizeMs(String window, ScoringParams params) {
+        return params.probeExtraWindows().stream().filter(w -> w.label().equals(window)).findFirst()
+                .map(w -> w.size().toMillis()).orElse(params.windows().probeSize().toMillis());
     }
 
     private void emit(long streamTimeMs) {
-        List<String> presets = new ArrayList<>();
+        List<String> boards = new ArrayList<>();
         try (KeyValueIterator<String, Long> it = changed.all()) {
-            it.forEachRemaining(kv -> presets.add(kv.key));
+            it.forEachRemaining(kv -> boards.add(kv.key));
         }
-        for (String preset : presets) {
+        for (String board : boards) {
             List<EndpointComposite> rows = new ArrayList<>();
             try (KeyValueIterator<String, EndpointComposite> it =
-                         composites.prefixScan(ScoringTopology.compositeKey(preset, ""), new StringSerializer())) {
+                         composites.prefixScan(ScoringTopology.compositeKey(board, ""), new StringSerializer())) {
                 it.forEachRemaining(kv -> rows.add(kv.value));
             }
-            changed.delete(preset);
+            changed.delete(board);
+            int at = board.indexOf(ScoringTopology.KEY_SEPARATOR);
+            String preset = board.substring(0, at);
             LeaderboardSnapshot snapshot = snapshot(preset, rows, streamTimeMs, params);
             if (snapshot != null) {
-                context.forward(new Record<>(preset, snapshot, streamTimeMs));
+                context.forward(new Record<>(snapshotKey(preset, board.substring(at + 1)), snapshot, streamTimeMs));
             }
         }
     }
@@ -87,7 +102,7 @@ final class LeaderboardBuilder implements Processor<String, EndpointComposite, S
         if (newest == null) {
             return null;
         }
-        long staleBefore = newest.getWindowEndMs() - params.windows().probeSize().toMillis();
+        long staleBefore = newest.getWindowEndMs() - windowSizeMs(newest.getWindow(), params);
         List<EndpointComposite> live = all.stream().filter(c -> c.getWindowEndMs() > staleBefore)
                 .sorted(Comparator.comparingDouble(EndpointComposite::getScore).reversed()
                         .thenComparing(EndpointComposite::getEndpointId))

@@ -392,9 +392,7 @@ public final class ScoringTopology {
             keyValueStore(LEADERBOARD_STORE, compositeSerde);
             keyValueStore(LEADERBOARD_CHANGED_STORE, Serdes.Long());
             composites
-                    // leaderboards rank the main (1 h) window; the 24 h / 7 d composites are for history
-                    .filter((k, c) -> CohortScoring.PROBE_WINDOW_LABEL.equals(c.getWindow()),
-                            Named.as("composites-main-window"))
+                    // one board per preset and window (1 h, 24 h, 7 d), all of a preset in one task
                     .selectKey((k, c) -> c.getPreset(), Named.as("composite-key-by-preset"))
                     .repartition(Repartitioned.<String, EndpointComposite>as("composites-by-preset")
                             .withKeySerde(str).withValueSerde(compositeSerde))

@@ -86,14 +86,22 @@ class CompositeAndLeaderboardTest {
             assertEquals(2L, week.getProbeCount());
             // j per token uses the window's own speed: 50 tok/s x 32 streams as for 1 h
             assertEquals(1600.0, week.getAggregateOutputTps(), 1600 * 0.011);
-            // leaderboards rank the 1 h window only
+            // one board per preset and window, keyed chat (1 h), chat@24h, chat@7d; each ranks its own
+            // window's composites only: e1 first with 100 and e2 with 10 in every window, as above
             f.pipe(f.probes, "e1", Events.probe("e1", T0 + 6 * MINUTE).build());
             tick(f, "clock-2", T0 + 8 * MINUTE);
-            List<LeaderboardSnapshot> snapshots = f.leaderboard.readValuesToList();
-            assertFalse(snapshots.isEmpty());
-            assertTrue(snapshots.stream()
-                    .allMatch(sn -> sn.getWindow().equals("1h") && sn.getRows().stream()
-                            .allMatch(r -> r.getComposite().getWindow().equals("1h"))));
+            tick(f, "clock-3", T0 + 9 * MINUTE);
+            Map<String, LeaderboardSnapshot> boards = new HashMap<>();
+            f.leaderboard.readKeyValuesToList().forEach(kv -> boards.put(kv.key, kv.value));
+            for (String[] board : new String[][] {{"chat", "1h"}, {"chat@24h", "24h"}, {"chat@7d", "7d"}}) {
+                LeaderboardSnapshot sn = boards.get(board[0]);
+                assertNotNull(sn, board[0] + " in " + boards.keySet());
+                assertEquals("chat", sn.getPreset());
+                assertEquals(board[1], sn.getWindow());
+                assertTrue(sn.getRows().stream().allMatch(r -> r.getComposite().getWindow().equals(board[1])));
+                assertEquals("e1", sn.getRows().get(0).getComposite().getEndpointId());
+                assertEquals(2, sn.getRows().size());
+            }
         }
     }
 

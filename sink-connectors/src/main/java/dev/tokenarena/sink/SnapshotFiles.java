@@ -18,6 +18,9 @@ final class SnapshotFiles {
     /** Preset names and config hashes become file names: nothing that could leave the directory. */
     static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
+    /** The scoring topology's main probe window label. */
+    static final String MAIN_WINDOW = "1h";
+
     private final Path dir;
     // Per task and in memory: a rewind after a restart may rewrite an older latest file until
     // the newer snapshot is consumed again, which it is, from the same partition.
@@ -32,11 +35,20 @@ final class SnapshotFiles {
         if (!SAFE_NAME.matcher(snapshot.getPreset()).matches()) {
             return "preset '" + PoisonRecords.cap(snapshot.getPreset()) + "' is not a safe file name (" + SAFE_NAME + ")";
         }
+        if (!SAFE_NAME.matcher(snapshot.getWindow()).matches()) {
+            return "window '" + PoisonRecords.cap(snapshot.getWindow()) + "' is not a safe file name (" + SAFE_NAME + ")";
+        }
         if (!SAFE_NAME.matcher(snapshot.getConfigHash()).matches()) {
             return "config_hash '" + PoisonRecords.cap(snapshot.getConfigHash()) + "' is not a safe file name ("
                     + SAFE_NAME + ")";
         }
         return null;
+    }
+
+    /** The main (1 h) board keeps the plain preset name; the 24 h and 7 d boards add their window. */
+    static String boardName(LeaderboardSnapshot snapshot) {
+        return MAIN_WINDOW.equals(snapshot.getWindow()) ? snapshot.getPreset()
+                : snapshot.getPreset() + "-" + snapshot.getWindow();
     }
 
     static Path latestJson(Path dir, String preset) {
@@ -61,7 +73,7 @@ final class SnapshotFiles {
         ObjectNode doc = SnapshotDocument.json(snapshot, provenance);
         byte[] json = SnapshotDocument.jsonBytes(doc);
         byte[] csv = SnapshotDocument.csvBytes(doc);
-        String preset = snapshot.getPreset();
+        String preset = boardName(snapshot);
         long at = snapshot.getGeneratedAtMs();
         AtomicFiles.write(versioned(dir, preset, at, snapshot.getConfigHash(), "json"), json);
         AtomicFiles.write(versioned(dir, preset, at, snapshot.getConfigHash(), "csv"), csv);

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenarena.schemas.Topics;
+import dev.tokenarena.schemas.v1.LeaderboardSnapshot;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -175,6 +176,26 @@ class SnapshotSinkTaskTest {
         assertEquals(read(dir.resolve("leaderboard-chat.json")),
                 read(versions.resolve("1767229500000-a1b2c3d4e5f60718.json")), "latest file is the newer snapshot");
         assertTrue(list(dir).stream().noneMatch(n -> n.endsWith(".tmp")), "no temporary files left: " + list(dir));
+    }
+
+    @Test
+    void shouldWriteEachWindowsBoardToItsOwnFilesWhenDayBoardArrivesAfterHourBoard() throws IOException {
+        SnapshotSinkTask task = task(new FakeSinkTaskContext(true), Map.of());
+        long later = Fixtures.GENERATED_AT_MS + 300_000;
+        LeaderboardSnapshot day = Fixtures.snapshot(later);
+        day.setWindow("24h");
+
+        task.put(List.of(
+                Fixtures.record(TOPIC, 0, 0, "chat", Fixtures.encodedSnapshot(Fixtures.snapshot(Fixtures.GENERATED_AT_MS))),
+                Fixtures.record(TOPIC, 0, 1, "chat@24h", Fixtures.encodedSnapshot(day))));
+
+        // the newer 24 h board does not replace the 1 h board's latest files: 01:00Z stays there
+        assertEquals("1h", JSON.readTree(dir.resolve("leaderboard-chat.json").toFile()).get("window").asText());
+        assertEquals("2026-01-01T01:00:00Z", JSON.readTree(dir.resolve("leaderboard-chat.json").toFile())
+                .get("generated_at").asText());
+        assertEquals("24h", JSON.readTree(dir.resolve("leaderboard-chat-24h.json").toFile()).get("window").asText());
+        assertTrue(Files.exists(dir.resolve("leaderboard-chat-24h.csv")));
+        assertTrue(Files.exists(dir.resolve("snapshots/chat-24h/1767229500000-a1b2c3d4e5f60718.json")));
     }
 
     @Test

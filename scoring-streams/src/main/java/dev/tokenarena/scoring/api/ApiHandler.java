@@ -129,6 +129,9 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static void leaderboard(ChannelHandlerContext ctx, Backend b, String preset, String window, String uri,
                                     boolean forwarded) {
         ApiStores s = b.stores();
+        if (window != null && !window.matches("[0-9a-z]{1,8}")) {
+            throw new BadRequest("window must be a window label such as 1h, 24h or 7d");
+        }
         if (!s.presets().contains(preset)) {
             reply(ctx, HttpResponseStatus.NOT_FOUND, error("unknown preset '" + bounded(preset) + "'; presets: "
                     + s.presets()));
@@ -143,12 +146,12 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             reply(ctx, HttpResponseStatus.valueOf(r.status()), r.body());
             return;
         }
+        // the store holds one board per (preset, window): key preset + sep + window + sep + endpoint
+        String board = window == null ? s.mainWindow() : window;
         List<EndpointComposite> rows = new ArrayList<>();
         for (KeyValue<String, EndpointComposite> kv : b.router().<EndpointComposite>localPrefix(s.leaderboardStore(),
-                s.compoundKey(preset, ""))) {
-            if (window == null || window.equals(kv.value.getWindow())) {
-                rows.add(kv.value);
-            }
+                s.compoundKey(s.compoundKey(preset, board), ""))) {
+            rows.add(kv.value);
         }
         LeaderboardSnapshot snapshot = rows.isEmpty() ? null : s.leaderboard().snapshot(preset, rows);
         if (snapshot == null) {
@@ -184,7 +187,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         ObjectNode composites = node.putObject("composites");
         long latestWindowEnd = -1;
         for (String preset : s.presets()) {
-            JsonNode c = r.get(s.leaderboardStore(), preset, s.compoundKey(preset, id));
+            JsonNode c = r.get(s.leaderboardStore(), preset, s.compoundKey(s.compoundKey(preset, s.mainWindow()), id));
             composites.set(preset, c);
             if (c != null) {
                 found = true;

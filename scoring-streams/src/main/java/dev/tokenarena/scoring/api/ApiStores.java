@@ -13,7 +13,7 @@ import java.util.Objects;
  * built, the presets, and two views the topology owns (a leaderboard from its rows, probe stats
  * of one window). The scoring app builds it, so store names stay defined in one place.
  *
- * @param leaderboardStore latest composite per (preset, endpoint); key preset + separator + endpoint, partitioned by preset
+ * @param leaderboardStore latest composite per (preset, window, endpoint); key preset + separator + window + separator + endpoint, partitioned by preset
  * @param alertStore drift alert state; key endpoint + separator + kind, partitioned by endpoint
  * @param endpointStores latest per-endpoint tables (probe stats, quality, fidelity), keyed and partitioned by endpoint
  * @param probeWindowsStore probe buckets (key-value), one per endpoint and hour among others (history)
@@ -55,6 +55,11 @@ public record ApiStores(String leaderboardStore, String alertStore, List<String>
     @FunctionalInterface
     public interface ProbeWindowView {
         ProbeStats stats(long startMs, long endMs, ProbeWindowAgg agg);
+    }
+
+    /** The window label of the main leaderboards (1 h); the default of /leaderboard/{preset}. */
+    String mainWindow() {
+        return "1h";
     }
 
     String compoundKey(String first, String second) {
