@@ -142,6 +142,17 @@ class ApiIT {
             assertEquals(30.0, chat.at("/rows/1/composite/score").asDouble(), 1e-9);
             // chat blended price of e1: (3 x 0.60 + 1 x 0.80) / 4 = 0.65 USD/Mtok
             assertEquals(0.65, chat.at("/rows/0/composite/blended_usd_per_mtok").asDouble(), 1e-12);
+            assertEquals("1h", chat.path("window").asText());
+            // the 24 h board of the same preset: its own window, same two endpoints in the same order
+            // (every probe of this test lies in both windows, so the factors and scores are equal)
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+                JsonNode day = getJson(urlA + "/leaderboard/chat?window=24h");
+                assertNotNull(day, "24h board");
+                assertEquals("24h", day.path("window").asText());
+                assertEquals(e1, day.at("/rows/0/composite/endpoint_id").asText(), day.toString());
+                assertEquals(e2, day.at("/rows/1/composite/endpoint_id").asText(), day.toString());
+            });
+            assertEquals(400, status(urlA + "/leaderboard/chat?window=..%2F"));
 
             // every preset: same answer from both instances, served by the instance that owns the key
             Map<String, String> owners = new HashMap<>();
