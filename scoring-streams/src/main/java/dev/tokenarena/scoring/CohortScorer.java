@@ -16,7 +16,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * Keyed by model (the cohort): keeps the latest summary per (model, endpoint) and, on a
  * stream-time punctuation every emit interval, scores each cohort that changed since the last
- * punctuation and emits one composite per (member, preset), keyed by endpoint_id. The changed
+ * punctuation, over the windows that changed, and emits one composite per (member, preset,
+ * window), keyed by endpoint_id. The changed
  * set is a store too, so a restart does not lose pending work. Cohort normalization needs all
  * members at once, hence one task per model rather than per endpoint.
  *
@@ -56,25 +57,82 @@ final class CohortScorer implements Processor<String, EndpointSummary, String, E
         if (record.key() == null || s == null) {
             return;
         }
-        summaries.put(ScoringTopology.compositeKey(record.key(), s.getEndpointId()), s);
-        changed.put(record.key(), record.timestamp());
+        String key = ScoringTopology.compositeKey(record.key(), s.getEndpointId());
+        EndpointSummary previous = summaries.get(key);
+        summaries.put(key, s);
+        for (String window : changedWindows(previous, s)) {
+            changed.put(ScoringTopology.compositeKey(record.key(), window), record.timestamp());
+        }
+    }
+
+    /**
+     * The windows whose composites a summary update can change: all of them when an input they
+     * share changed (price, quality, fidelity, energy, grid, catalogue) or the endpoint is new;
+     * otherwise only the windows whose probe stats changed. The 24 h / 7 d stats change every
+     * few minutes while the 1 h ones change every emit interval, so this saves most of the
+     * composites (and their downstream) of the longer windows.
+     */
+    private List<String> changedWindows(EndpointSummary previous, EndpointSummary now) {
+        List<String> all = new ArrayList<>();
+        all.add(CohortScoring.PROBE_WINDOW_LABEL);
+        params.probeExtraWindows().forEach(w -> all.add(w.label()));
+        if (previous == null || !sameSharedInputs(previous, now)) {
+            return all;
+        }
+        List<String> out = new ArrayList<>();
+        if (!java.util.Objects.equals(previous.getProbe(), now.getProbe())) {
+            out.add(CohortScoring.PROBE_WINDOW_LABEL);
+        }
+        for (ScoringParams.ProbeWindow w : params.probeExtraWindows()) {
+            if (!java.util.Objects.equals(previous.getProbeByWindow().get(w.label()),
+                    now.getProbeByWindow().get(w.label()))) {
+                out.add(w.label());
+            }
+        }
+        return out;
+    }
+
+    /** Every field but the probe stats equal (field by field: no copies). */
+    private static boolean sameSharedInputs(EndpointSummary a, EndpointSummary b) {
+        for (org.apache.avro.Schema.Field f : EndpointSummary.getClassSchema().getFields()) {
+            if (f.name().equals("probe") || f.name().equals("probe_by_window")) {
+                continue;
+            }
+            if (!java.util.Objects.equals(a.get(f.pos()), b.get(f.pos()))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void emit(long streamTimeMs) {
-        List<String> models = new ArrayList<>();
+        // changed keys are model + US + window, in key order: one model's windows are adjacent
+        java.util.Map<String, java.util.Set<String>> windowsByModel = new java.util.LinkedHashMap<>();
+        List<String> keys = new ArrayList<>();
         try (KeyValueIterator<String, Long> it = changed.all()) {
-            it.forEachRemaining(kv -> models.add(kv.key));
+            it.forEachRemaining(kv -> {
+                keys.add(kv.key);
+                int at = kv.key.indexOf(ScoringTopology.KEY_SEPARATOR);
+                String model = at < 0 ? kv.key : kv.key.substring(0, at);
+                java.util.Set<String> windows = windowsByModel.computeIfAbsent(model, m -> new java.util.HashSet<>());
+                if (at < 0) {
+                    windows.add(null); // a key written before windows were tracked: every window
+                } else {
+                    windows.add(kv.key.substring(at + 1));
+                }
+            });
         }
-        for (String model : models) {
+        for (java.util.Map.Entry<String, java.util.Set<String>> e : windowsByModel.entrySet()) {
             List<EndpointSummary> cohort = new ArrayList<>();
             try (KeyValueIterator<String, EndpointSummary> it =
-                         summaries.prefixScan(ScoringTopology.compositeKey(model, ""), new StringSerializer())) {
+                         summaries.prefixScan(ScoringTopology.compositeKey(e.getKey(), ""), new StringSerializer())) {
                 it.forEachRemaining((KeyValue<String, EndpointSummary> kv) -> cohort.add(kv.value));
             }
-            for (EndpointComposite c : CohortScoring.score(cohort, params, streamTimeMs)) {
+            java.util.Set<String> windows = e.getValue().contains(null) ? null : e.getValue();
+            for (EndpointComposite c : CohortScoring.score(cohort, params, streamTimeMs, windows)) {
                 context.forward(new Record<>(c.getEndpointId(), c, streamTimeMs));
             }
-            changed.delete(model);
         }
+        keys.forEach(changed::delete);
     }
 }

@@ -30,10 +30,21 @@ final class CohortScoring {
      * order), preset (file order), then endpoint_id.
      */
     static List<EndpointComposite> score(List<EndpointSummary> cohort, ScoringParams params, long computedAtMs) {
-        List<EndpointComposite> out = new ArrayList<>(score(cohort, params, computedAtMs, PROBE_WINDOW_LABEL,
-                EndpointSummary::getProbe));
+        return score(cohort, params, computedAtMs, null);
+    }
+
+    /** The same for the window labels in {@code windows} only (null: every window). */
+    static List<EndpointComposite> score(List<EndpointSummary> cohort, ScoringParams params, long computedAtMs,
+                                         java.util.Set<String> windows) {
+        List<EndpointComposite> out = new ArrayList<>();
+        if (windows == null || windows.contains(PROBE_WINDOW_LABEL)) {
+            out.addAll(score(cohort, params, computedAtMs, PROBE_WINDOW_LABEL, EndpointSummary::getProbe));
+        }
         for (ScoringParams.ProbeWindow pw : params.probeExtraWindows()) {
-            out.addAll(score(cohort, params, computedAtMs, pw.label(), s -> s.getProbeByWindow().get(pw.label())));
+            if (windows == null || windows.contains(pw.label())) {
+                out.addAll(score(cohort, params, computedAtMs, pw.label(),
+                        s -> s.getProbeByWindow().get(pw.label())));
+            }
         }
         return out;
     }

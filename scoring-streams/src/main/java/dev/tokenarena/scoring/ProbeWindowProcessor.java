@@ -56,6 +56,9 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
     record WindowStats(String label, ProbeStats stats) {
     }
 
+    /** Wall-clock period of the fallback emission for partitions whose stream time stands still. */
+    static final java.time.Duration WALL_CLOCK_FALLBACK = java.time.Duration.ofSeconds(10);
+
     /** Endpoints whose decoded buckets and partial merges are kept in memory, per task. */
     static final int MEMO_ENDPOINTS = 1024;
     /** Hours of hour buckets kept at least, for the query API's history (7 days). */
@@ -123,6 +126,15 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
             });
         }
         context.schedule(params.emitInterval(), PunctuationType.STREAM_TIME, this::emit);
+        // Stream time moves only with records: probes left pending by a restart or a task move,
+        // in a partition that then goes quiet, would wait for the next record. A wall-clock
+        // fallback emits them. Emitting earlier changes no figure (they come from the stores), and
+        // a replay's test driver never advances wall-clock time, so replays stay byte-identical.
+        context.schedule(WALL_CLOCK_FALLBACK, PunctuationType.WALL_CLOCK_TIME, wallMs -> {
+            if (!pending.isEmpty() || !extrasPending.isEmpty()) {
+                emit(context.currentStreamTimeMs());
+            }
+        });
     }
 
     @Override

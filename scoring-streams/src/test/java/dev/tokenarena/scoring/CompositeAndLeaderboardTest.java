@@ -105,6 +105,36 @@ class CompositeAndLeaderboardTest {
         }
     }
 
+    /**
+     * A cohort is re-scored over the windows that changed: a probe at 10:08:30 changes the 1 h
+     * stats at the next emission, while no 24 h / 7 d stats are due before 10:11, so only 1 h
+     * composites follow; a price change touches every window.
+     */
+    @Test
+    void shouldRescoreOnlyChangedWindowsWhenOnlyHourStatsMove() throws Exception {
+        try (Fixture f = new Fixture()) {
+            feedCohort(f);
+            // 24 h / 7 d stats: e1's refreshed at the 10:06 punctuation (due 10:11), e2's at 10:07
+            // (due 10:12); the cohort scores each at its next punctuation, the last at 10:08
+            for (int m = 5; m <= 8; m++) {
+                tick(f, "clock-" + m, T0 + m * MINUTE);
+            }
+            f.composites.readKeyValuesToList(); // drain
+            f.pipe(f.probes, "e1", Events.probe("e1", T0 + 8 * MINUTE + 30_000).setTtftMs(100.0).setOutputTps(50.0)
+                    .build());
+            tick(f, "clock-9", T0 + 9 * MINUTE);
+            tick(f, "clock-10", T0 + 10 * MINUTE);
+            java.util.Set<String> windows = new java.util.TreeSet<>();
+            f.composites.readKeyValuesToList().forEach(kv -> windows.add(kv.value.getWindow()));
+            assertEquals(java.util.Set.of("1h"), windows);
+            f.pipe(f.prices, "e1", Events.price("e1", 0.50, 0.80, T0 + 10 * MINUTE + 30_000));
+            tick(f, "clock-11", T0 + 11 * MINUTE);
+            windows.clear();
+            f.composites.readKeyValuesToList().forEach(kv -> windows.add(kv.value.getWindow()));
+            assertEquals(java.util.Set.of("1h", "24h", "7d"), windows);
+        }
+    }
+
     @Test
     void shouldScoreCohortWhenEmitIntervalOfStreamTimePasses() throws Exception {
         try (Fixture f = new Fixture()) {
