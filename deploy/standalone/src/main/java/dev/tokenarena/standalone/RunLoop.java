@@ -96,7 +96,7 @@ final class RunLoop {
                 }
                 out.print(LeaderboardTable.renderAlerts(stack.view().alerts()));
             }
-            out.printf("%noutput written to %s (leaderboard-<preset>.json/.csv, alerts.jsonl, probe-results.jsonl)%s%n",
+            out.printf("%noutput written to %s (leaderboard-<preset>.json/.csv for 1 h, -24h/-7d for the longer windows, alerts.jsonl, probe-results.jsonl)%s%n",
                     options.outDir().toAbsolutePath(), drained ? "" : " — WARNING: pipeline did not fully drain");
             return 0;
         } catch (InterruptedException e) {
