@@ -23,6 +23,8 @@ final class FidelityDriftRule implements DriftRule<FidelityStats> {
     static final String KIND = "FIDELITY";
     static final String METRIC = "fidelity_f";
     static final String SAMPLE_TEST_METRIC = "fidelity_mmd_p_value";
+    /** Rule memory: consecutive sample-test rejections. */
+    static final String REJECTIONS = "sample_test_rejections";
 
     private final ScoringParams.Fidelity thresholds;
 
@@ -38,7 +40,7 @@ final class FidelityDriftRule implements DriftRule<FidelityStats> {
     @Override
     public Verdict judge(FidelityStats s, AlertState state) {
         if (EndpointFidelity.SAMPLE_TEST.equals(s.getMethod())) {
-            return judgeSampleTest(s);
+            return judgeSampleTest(s, state);
         }
         if (s.getFidelity() == null) {
             return new Inconclusive();
@@ -67,7 +69,27 @@ final class FidelityDriftRule implements DriftRule<FidelityStats> {
         }
     }
 
-    private Verdict judgeSampleTest(FidelityStats s) {
+    /**
+     * Counts consecutive sample-test rejections in the rule's memory: each FidelityStats update is
+     * a re-test on a new sample over an overlapping window, so a healthy endpoint is rejected now
+     * and then; a FIDELITY alert opens only after {@code confirmations} rejections in a row.
+     */
+    @Override
+    public AlertState remember(FidelityStats s, AlertState state) {
+        if (!EndpointFidelity.SAMPLE_TEST.equals(s.getMethod()) || s.getSampleTestPValue() == null) {
+            return state;
+        }
+        double rejections = "modified".equals(s.getStatus())
+                ? state.getValues().getOrDefault(REJECTIONS, 0.0) + 1 : 0.0;
+        if (rejections == state.getValues().getOrDefault(REJECTIONS, 0.0)) {
+            return state;
+        }
+        Map<String, Double> values = new LinkedHashMap<>(state.getValues());
+        values.put(REJECTIONS, rejections);
+        return AlertState.newBuilder(state).setValues(values).build();
+    }
+
+    private Verdict judgeSampleTest(FidelityStats s, AlertState state) {
         if (s.getSampleTestPValue() == null) {
             return new Inconclusive();
         }
@@ -76,6 +98,9 @@ final class FidelityDriftRule implements DriftRule<FidelityStats> {
         double mmd2 = s.getSampleTestMmd2();
         switch (s.getStatus()) {
             case "modified" -> {
+                if (!state.getOpen() && state.getValues().getOrDefault(REJECTIONS, 0.0) < t.confirmations()) {
+                    return new Inconclusive(); // not confirmed yet
+                }
                 String summary = String.format(Locale.ROOT, "%s completions differ from the reference's: MMD^2 %.4f,"
                                 + " p %.4f <= %.2f over %d prompts (%d vs %d completions)", s.getEndpointId(), mmd2, p,
                         t.alpha(), s.getSampleTestPrompts(), s.getSampleTestEndpointSamples(),

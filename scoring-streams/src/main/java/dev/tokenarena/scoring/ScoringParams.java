@@ -79,9 +79,10 @@ public final class ScoringParams {
      * @param alpha            p-value at or below which the test rejects
      * @param minEffect        MMD squared below which a rejection is too small to count
      * @param seed             seed of the permutations, mixed with the endpoint id
+     * @param confirmations    consecutive rejections (each on a new sample) before a FIDELITY alert opens
      */
     public record SampleTest(int length, int samplesPerPrompt, int permutations, double alpha, double minEffect,
-                             int seed) {
+                             int seed, int confirmations) {
         CompletionMmd.Settings settings() {
             return new CompletionMmd.Settings(length, permutations, alpha, minEffect);
         }
@@ -235,7 +236,10 @@ public final class ScoringParams {
         JsonNode st = fid.path("sample_test");
         SampleTest sampleTest = new SampleTest(r.integer(st, "length", 16), r.integer(st, "samples_per_prompt", 4),
                 r.integer(st, "permutations", 200), r.number(st, "alpha", "fidelity.sample_test.alpha", 0.05),
-                r.number(st, "min_effect", "fidelity.sample_test.min_effect", 0.05), r.integer(st, "seed", 1));
+                r.number(st, "min_effect", "fidelity.sample_test.min_effect", 0.05), r.integer(st, "seed", 1),
+                r.integer(st, "confirmations", 2));
+        r.check(sampleTest.confirmations() >= 1 && sampleTest.confirmations() <= 10,
+                "fidelity.sample_test.confirmations", "must be in [1, 10]");
         r.check(sampleTest.length() >= 1 && sampleTest.length() <= 4096, "fidelity.sample_test.length",
                 "must be in [1, 4096]");
         r.check(sampleTest.samplesPerPrompt() >= 2 && sampleTest.samplesPerPrompt() <= 64,

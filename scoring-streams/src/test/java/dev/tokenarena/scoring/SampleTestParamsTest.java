@@ -13,14 +13,14 @@ class SampleTestParamsTest {
     @Test
     void shouldLoadShippedSampleTestSettings() {
         ScoringParams.SampleTest t = ScoringParams.load(null).fidelity().sampleTest();
-        assertEquals(new ScoringParams.SampleTest(16, 4, 200, 0.05, 0.05, 1), t);
+        assertEquals(new ScoringParams.SampleTest(16, 4, 200, 0.05, 0.05, 1, 2), t);
     }
 
     @Test
     void shouldUseDefaultsWhenTheBlockIsMissingAndHashTheSame() {
         String yaml = ScoringParamsTest.defaultYaml();
         int from = yaml.indexOf("  sample_test:");
-        int to = yaml.indexOf("seed: 1", from);
+        int to = yaml.indexOf("confirmations: 2", from);
         String without = yaml.substring(0, from) + yaml.substring(yaml.indexOf('\n', to) + 1);
         ScoringParams shipped = ScoringParams.parse(yaml, "a");
         ScoringParams defaults = ScoringParams.parse(without, "b");
