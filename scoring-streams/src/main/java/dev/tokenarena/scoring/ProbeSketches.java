@@ -135,11 +135,6 @@ final class ProbeSketches {
         return this;
     }
 
-    /** A deep copy. */
-    ProbeSketches copy() {
-        return new ProbeSketches().merge(this);
-    }
-
     /**
      * Empties this aggregate but keeps its sketches' arrays, so a scratch aggregate that is cleared
      * and merged into for every emission does not allocate. Emptied cells and levels stay in the

@@ -224,9 +224,7 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
             Memo memo = memo(endpoint);
             long t = memo.state.getLastEventMs();
             long fine = buckets.fineStart(t);
-            long hour = buckets.coarseStart(t);
-            ProbeSketches current = memo.current != null && memo.fineStart == fine
-                    ? memo.current : load(ProbeBuckets.FINE, endpoint, fine);
+            ProbeSketches current = currentBucket(memo, endpoint, fine);
 
             long[] main = ProbeBuckets.trailing(t, buckets.coarseMs(), buckets.fineMs());
             if (memo.mainClosedFor != fine) {
@@ -251,9 +249,8 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
             long t = memo.state.getLastEventMs();
             long fine = buckets.fineStart(t);
             long hour = buckets.coarseStart(t);
-            ProbeSketches current = memo.current != null && memo.fineStart == fine
-                    ? memo.current : load(ProbeBuckets.FINE, endpoint, fine);
-            if (!extras.isEmpty() && memo.hourFineFor != fine) {
+            ProbeSketches current = currentBucket(memo, endpoint, fine);
+            if (memo.hourFineFor != fine) {
                 memo.hourFine = mergeRange(ProbeBuckets.FINE, endpoint, hour, fine);
                 memo.hourFineFor = fine;
             }
@@ -280,6 +277,11 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
                 forward(endpoint, w.label(), agg.stats(win[0], win[1]), t);
             }
         }
+    }
+
+    /** The endpoint's 5-minute bucket starting at fine: the decoded one in memory, else the store's. */
+    private ProbeSketches currentBucket(Memo memo, String endpoint, long fine) {
+        return memo.current != null && memo.fineStart == fine ? memo.current : load(ProbeBuckets.FINE, endpoint, fine);
     }
 
     private void forward(String endpoint, String label, ProbeStats stats, long t) {
