@@ -38,6 +38,8 @@ public final class Topics {
             retained("arena.composites.v1", EndpointComposite.class, 90);
     public static final TopicSpec<LeaderboardSnapshot> LEADERBOARD =
             compacted("arena.leaderboard.v1", LeaderboardSnapshot.class, "preset");
+    /** Window label of the main (1 h) composites and leaderboards. */
+    public static final String MAIN_WINDOW = "1h";
     public static final TopicSpec<DriftAlert> ALERTS = retained("arena.alerts.drift.v1", DriftAlert.class, 365);
     /**
      * Probe-agent heartbeats keyed by agent_id (latest per agent, a tombstone when an agent stops
@@ -56,6 +58,14 @@ public final class Topics {
     private static final List<TopicSpec<?>> ALL = List.of(ENDPOINTS, PROBE_RESULTS, EVAL_RESULTS,
             EVAL_FINGERPRINTS, PRICES, GRID, HARDWARE, COMPOSITES, LEADERBOARD, ALERTS, DLQ, SCHEMAS,
             AGENT_HEARTBEATS);
+
+    /**
+     * The {@link #LEADERBOARD} key of a preset's board over one window: the bare preset for the
+     * main window (the key consumers had before longer windows got boards), preset@window else.
+     */
+    public static String leaderboardKey(String preset, String window) {
+        return MAIN_WINDOW.equals(window) ? preset : preset + "@" + window;
+    }
 
     private Topics() {
     }

@@ -19,7 +19,7 @@ import java.util.function.Function;
  */
 final class CohortScoring {
 
-    static final String PROBE_WINDOW_LABEL = "1h";
+    static final String PROBE_WINDOW_LABEL = dev.tokenarena.schemas.Topics.MAIN_WINDOW;
 
     private CohortScoring() {
     }

@@ -1,5 +1,6 @@
 package dev.tokenarena.scoring;
 
+import dev.tokenarena.schemas.Topics;
 import dev.tokenarena.schemas.v1.EndpointComposite;
 import dev.tokenarena.schemas.v1.LeaderboardRow;
 import dev.tokenarena.schemas.v1.LeaderboardSnapshot;
@@ -17,7 +18,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * Keyed by preset: keeps the latest composite per (preset, window, endpoint) and, on a stream-time
  * punctuation every emit interval, emits a snapshot of every (preset, window) that changed, keyed
- * {@link #snapshotKey}: the preset for the main 1 h window, preset@window for the others. Rows by score
+ * {@code Topics.leaderboardKey}: the preset for the main 1 h window, preset@window for the others. Rows by score
  * descending, ties by endpoint_id, rank from 1. Rows whose probe window ended a full window
  * before the newest one are left out: the endpoint stopped being measured. Each snapshot carries
  * its rank stability under +/-10-point weight perturbations and the preset's Pareto frontiers
@@ -63,11 +64,6 @@ final class LeaderboardBuilder implements Processor<String, EndpointComposite, S
         changed.put(board, record.timestamp());
     }
 
-    /** The leaderboard topic key of a preset's board over one window: stable for the 1 h board. */
-    static String snapshotKey(String preset, String window) {
-        return CohortScoring.PROBE_WINDOW_LABEL.equals(window) ? preset : preset + "@" + window;
-    }
-
     /** Size of a probe window by label, ms (rows older than one window behind the newest are stale). */
     static long windowSizeMs(String window, ScoringParams params) {
         return params.probeExtraWindows().stream().filter(w -> w.label().equals(window)).findFirst()
@@ -90,7 +86,8 @@ final class LeaderboardBuilder implements Processor<String, EndpointComposite, S
             String preset = board.substring(0, at);
             LeaderboardSnapshot snapshot = snapshot(preset, rows, streamTimeMs, params);
             if (snapshot != null) {
-                context.forward(new Record<>(snapshotKey(preset, board.substring(at + 1)), snapshot, streamTimeMs));
+                context.forward(new Record<>(Topics.leaderboardKey(preset, board.substring(at + 1)),
+                        snapshot, streamTimeMs));
             }
         }
     }

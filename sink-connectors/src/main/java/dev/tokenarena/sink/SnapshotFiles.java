@@ -1,6 +1,7 @@
 package dev.tokenarena.sink;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tokenarena.schemas.Topics;
 import dev.tokenarena.schemas.v1.LeaderboardSnapshot;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -17,9 +18,6 @@ final class SnapshotFiles {
 
     /** Preset names and config hashes become file names: nothing that could leave the directory. */
     static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
-
-    /** The scoring topology's main probe window label. */
-    static final String MAIN_WINDOW = "1h";
 
     private final Path dir;
     // Per task and in memory: a rewind after a restart may rewrite an older latest file until
@@ -47,7 +45,7 @@ final class SnapshotFiles {
 
     /** The main (1 h) board keeps the plain preset name; the 24 h and 7 d boards add their window. */
     static String boardName(LeaderboardSnapshot snapshot) {
-        return MAIN_WINDOW.equals(snapshot.getWindow()) ? snapshot.getPreset()
+        return Topics.MAIN_WINDOW.equals(snapshot.getWindow()) ? snapshot.getPreset()
                 : snapshot.getPreset() + "-" + snapshot.getWindow();
     }
 

@@ -92,15 +92,12 @@ final class LiveView implements AutoCloseable {
         }
     }
 
-    /** The scoring topology's main probe window label. */
-    private static final String MAIN_WINDOW = "1h";
-
     private void accept(ConsumerRecord<String, byte[]> record) {
         try {
             if (record.topic().equals(leaderboardTopic)) {
                 LeaderboardSnapshot snapshot = leaderboardSerde.decode(record.value());
                 // the tables show the main 1 h boards; the 24 h / 7 d boards are on the topic and the API
-                if (snapshot != null && MAIN_WINDOW.equals(snapshot.getWindow())) {
+                if (snapshot != null && Topics.MAIN_WINDOW.equals(snapshot.getWindow())) {
                     synchronized (this) {
                         leaderboards.put(snapshot.getPreset(), snapshot);
                     }

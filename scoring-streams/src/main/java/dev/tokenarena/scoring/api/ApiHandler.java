@@ -3,6 +3,7 @@ package dev.tokenarena.scoring.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tokenarena.schemas.Topics;
 import dev.tokenarena.schemas.serde.AvroJson;
 import dev.tokenarena.schemas.v1.EndpointComposite;
 import dev.tokenarena.schemas.v1.LeaderboardSnapshot;
@@ -147,7 +148,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             return;
         }
         // the store holds one board per (preset, window): key preset + sep + window + sep + endpoint
-        String board = window == null ? s.mainWindow() : window;
+        String board = window == null ? Topics.MAIN_WINDOW : window;
         List<EndpointComposite> rows = new ArrayList<>();
         for (KeyValue<String, EndpointComposite> kv : b.router().<EndpointComposite>localPrefix(s.leaderboardStore(),
                 s.compoundKey(s.compoundKey(preset, board), ""))) {
@@ -187,7 +188,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         ObjectNode composites = node.putObject("composites");
         long latestWindowEnd = -1;
         for (String preset : s.presets()) {
-            JsonNode c = r.get(s.leaderboardStore(), preset, s.compoundKey(s.compoundKey(preset, s.mainWindow()), id));
+            JsonNode c = r.get(s.leaderboardStore(), preset, s.compoundKey(s.compoundKey(preset, Topics.MAIN_WINDOW), id));
             composites.set(preset, c);
             if (c != null) {
                 found = true;

@@ -57,11 +57,6 @@ public record ApiStores(String leaderboardStore, String alertStore, List<String>
         ProbeStats stats(long startMs, long endMs, ProbeWindowAgg agg);
     }
 
-    /** The window label of the main leaderboards (1 h); the default of /leaderboard/{preset}. */
-    String mainWindow() {
-        return "1h";
-    }
-
     String compoundKey(String first, String second) {
         return first + keySeparator + second;
     }
