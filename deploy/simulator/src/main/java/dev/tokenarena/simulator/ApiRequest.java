@@ -28,6 +28,11 @@ record ApiRequest(Route route, String model, String prompt, int maxTokens, boole
     return topLogprobs >= 0;
   }
 
+  /** The same request as an endpoint without log-probabilities serves it: the ask is ignored, not refused. */
+  ApiRequest withoutLogprobs() {
+    return new ApiRequest(route, model, prompt, maxTokens, stream, includeUsage, temperature, -1);
+  }
+
   static ApiRequest parse(Route route, JsonNode body) {
     if (body == null || !body.isObject()) {
       throw new BadRequest("request body must be a JSON object");

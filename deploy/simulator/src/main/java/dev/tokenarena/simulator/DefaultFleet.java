@@ -4,10 +4,12 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
- * The demo fleet: seven endpoints of {@value #MODEL} that differ by known amounts. Two pairs make
+ * The demo fleet: nine endpoints of {@value #MODEL} that differ by known amounts. Two pairs make
  * the leaderboard interesting: {@code rocket} is fastest but (by its price, set elsewhere)
  * expensive, {@code slowcheap} is the opposite; {@code acme} and {@code budget} trade fidelity for
- * speed and price.
+ * speed and price. Two exercise other paths of scoring: {@code opaque} returns no logprobs (its
+ * fidelity can only be a two-sample test on completions) and {@code inhouse} is a deployment on
+ * one's own GPUs (declared self-hosted in the demo catalogue, so it is also priced per GPU-hour).
  */
 public final class DefaultFleet {
 
@@ -20,6 +22,10 @@ public final class DefaultFleet {
   public static final String ROCKET = "rocket-llama70b-bf16-fast";
   public static final String SLOWCHEAP = "slowcheap-llama70b-bf16";
   public static final String THINK = "think-llama70b-bf16-reasoning";
+  /** Answers like the reference but ignores requests for logprobs, as many hosted APIs do. */
+  public static final String NO_LOGPROBS = "opaque-llama70b-bf16";
+  /** The reference weights on GPUs of one's own (vLLM); the demo catalogue gives its GPU-hours. */
+  public static final String SELF_HOSTED = "inhouse-llama70b-bf16-selfhost";
 
   /** The endpoint {@link #silentQuantization()} is meant for. */
   public static final String SILENT_QUANTIZATION_TARGET = FAITHFUL;
@@ -27,7 +33,7 @@ public final class DefaultFleet {
   private DefaultFleet() {
   }
 
-  /** The seven endpoints, reference first. */
+  /** The nine endpoints, reference first. */
   public static List<SkuSpec> specs() {
     return List.of(
         sku(REFERENCE, WireStyle.OPENAI, 300, 60, 0.90, 0.0, 131_072).build(),
@@ -36,7 +42,9 @@ public final class DefaultFleet {
         sku(BUDGET_INT4, WireStyle.LLAMACPP, 400, 70, 0.75, 0.70, 32_768).build(),
         sku(ROCKET, WireStyle.OPENAI, 80, 300, 0.90, 0.0, 131_072).build(),
         sku(SLOWCHEAP, WireStyle.VLLM, 900, 25, 0.90, 0.0, 16_384).build(),
-        sku(THINK, WireStyle.OPENAI, 200, 90, 0.95, 0.0, 131_072).reasoningTokens(24).build());
+        sku(THINK, WireStyle.OPENAI, 200, 90, 0.95, 0.0, 131_072).reasoningTokens(24).build(),
+        sku(NO_LOGPROBS, WireStyle.OPENAI, 350, 50, 0.90, 0.0, 131_072).logprobs(false).build(),
+        sku(SELF_HOSTED, WireStyle.VLLM, 220, 70, 0.90, 0.0, 131_072).build());
   }
 
   /** The default spec of one fleet endpoint. */

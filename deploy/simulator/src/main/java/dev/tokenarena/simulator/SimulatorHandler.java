@@ -189,6 +189,9 @@ final class SimulatorHandler extends SimpleChannelInboundHandler<FullHttpRequest
         try {
           JsonNode json = Json.MAPPER.readTree(body);
           ApiRequest parsed = ApiRequest.parse(target.route(), json);
+          if (!spec.logprobs()) {
+            parsed = parsed.withoutLogprobs();
+          }
           outcome = planner.plan(spec, parsed, region.networkDelayMs(), draw.runSeed(), draw.broken(),
               idPrefix(target.route()) + requestId, created);
         } catch (JsonProcessingException e) {

@@ -18,6 +18,9 @@ package dev.tokenarena.simulator;
  * @param errorRate              fraction of requests answered 500 with an HTML page
  * @param rateLimitRate          fraction of requests answered 429 with {@code retry-after: 1}
  * @param brokenStreamRate       fraction of successful requests whose connection is closed mid-answer
+ * @param logprobs               whether the endpoint returns log-probabilities; false = it ignores
+ *                               {@code logprobs}/{@code top_logprobs} and answers {@code "logprobs": null},
+ *                               as hosted APIs without them do
  * @param apiKey                 when not null, requests must carry {@code Authorization: Bearer <key>}
  *                               (or {@code x-api-key}); never printed by {@link #toString()}
  */
@@ -36,6 +39,7 @@ public record SkuSpec(
     double errorRate,
     double rateLimitRate,
     double brokenStreamRate,
+    boolean logprobs,
     String apiKey) {
 
   public static final double DEFAULT_PREFILL_TOKENS_PER_SECOND = 50_000;
@@ -95,7 +99,7 @@ public record SkuSpec(
         + ", systematicNoise=" + systematicNoise + ", runNoise=" + runNoise
         + ", reasoningTokens=" + reasoningTokens + ", effectiveContextTokens=" + effectiveContextTokens
         + ", errorRate=" + errorRate + ", rateLimitRate=" + rateLimitRate
-        + ", brokenStreamRate=" + brokenStreamRate + ", apiKey=" + (apiKey == null ? "none" : "****")
+        + ", brokenStreamRate=" + brokenStreamRate + ", logprobs=" + logprobs + ", apiKey=" + (apiKey == null ? "none" : "****")
         + "]";
   }
 
@@ -118,7 +122,7 @@ public record SkuSpec(
     }
   }
 
-  /** Mutable builder so that callers change one field of a 15-field record readably. */
+  /** Mutable builder so that callers change one field of a 16-field record readably. */
   public static final class Builder {
     private String endpointId;
     private WireStyle style;
@@ -134,6 +138,7 @@ public record SkuSpec(
     private double errorRate;
     private double rateLimitRate;
     private double brokenStreamRate;
+    private boolean logprobs = true;
     private String apiKey;
 
     private Builder(String endpointId, WireStyle style) {
@@ -156,6 +161,7 @@ public record SkuSpec(
       errorRate = s.errorRate;
       rateLimitRate = s.rateLimitRate;
       brokenStreamRate = s.brokenStreamRate;
+      logprobs = s.logprobs;
       apiKey = s.apiKey;
     }
 
@@ -173,12 +179,13 @@ public record SkuSpec(
     public Builder errorRate(double v) { errorRate = v; return this; }
     public Builder rateLimitRate(double v) { rateLimitRate = v; return this; }
     public Builder brokenStreamRate(double v) { brokenStreamRate = v; return this; }
+    public Builder logprobs(boolean v) { logprobs = v; return this; }
     public Builder apiKey(String v) { apiKey = v; return this; }
 
     public SkuSpec build() {
       return new SkuSpec(endpointId, style, ttftMs, tokensPerSecond, prefillTokensPerSecond,
           jitterFraction, accuracy, systematicNoise, runNoise, reasoningTokens,
-          effectiveContextTokens, errorRate, rateLimitRate, brokenStreamRate, apiKey);
+          effectiveContextTokens, errorRate, rateLimitRate, brokenStreamRate, logprobs, apiKey);
     }
   }
 }

@@ -11,10 +11,10 @@ import org.junit.jupiter.api.Test;
 class DefaultFleetTest {
 
   @Test
-  void shouldListSevenEndpointsWithReferenceFirstWhenAskedForSpecs() {
+  void shouldListNineEndpointsWithReferenceFirstWhenAskedForSpecs() {
     List<SkuSpec> specs = DefaultFleet.specs();
-    assertEquals(7, specs.size());
-    assertEquals(7, specs.stream().map(SkuSpec::endpointId).distinct().count());
+    assertEquals(9, specs.size());
+    assertEquals(9, specs.stream().map(SkuSpec::endpointId).distinct().count());
     SkuSpec ref = specs.get(0);
     assertEquals(DefaultFleet.REFERENCE, ref.endpointId());
     assertEquals(0.0, ref.systematicNoise());
@@ -25,6 +25,10 @@ class DefaultFleetTest {
     assertEquals(24, DefaultFleet.original(DefaultFleet.THINK).reasoningTokens());
     // 1000 / 25 tok/s = 40 ms between tokens for the slow endpoint.
     assertEquals(40.0, DefaultFleet.original(DefaultFleet.SLOWCHEAP).tokenGapMs(), 1e-12);
+    // exactly one endpoint without logprobs, and it is not the reference its fidelity is tested against
+    assertEquals(List.of(DefaultFleet.NO_LOGPROBS),
+        specs.stream().filter(s -> !s.logprobs()).map(SkuSpec::endpointId).toList());
+    assertTrue(DefaultFleet.original(DefaultFleet.SELF_HOSTED).logprobs());
   }
 
   @Test

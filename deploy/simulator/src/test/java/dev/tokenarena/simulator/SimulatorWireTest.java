@@ -27,7 +27,8 @@ class SimulatorWireTest {
         Fixtures.quiet("vllm", WireStyle.VLLM).build(),
         Fixtures.quiet("llama", WireStyle.LLAMACPP).build(),
         Fixtures.quiet("anth", WireStyle.ANTHROPIC).build(),
-        Fixtures.quiet("think", WireStyle.OPENAI).reasoningTokens(5).build()),
+        Fixtures.quiet("think", WireStyle.OPENAI).reasoningTokens(5).build(),
+        Fixtures.quiet("nolp", WireStyle.OPENAI).logprobs(false).build()),
         List.of(new RegionListener("near", 0, 0)));
   }
 
@@ -47,6 +48,13 @@ class SimulatorWireTest {
     if (stream) {
       body.put("stream_options", Map.of("include_usage", true));
     }
+    return body;
+  }
+
+  /** The body asking for the {@code top} most likely alternatives of every token, OpenAI style. */
+  static Map<String, Object> withLogprobs(Map<String, Object> body, int top) {
+    body.put("logprobs", true);
+    body.put("top_logprobs", top);
     return body;
   }
 
@@ -213,9 +221,7 @@ class SimulatorWireTest {
 
   @Test
   void shouldReturnFullJsonWithLogprobsWhenNotStreaming() throws Exception {
-    Map<String, Object> body = chat(PROMPT, false, 1000);
-    body.put("logprobs", true);
-    body.put("top_logprobs", 5);
+    Map<String, Object> body = withLogprobs(chat(PROMPT, false, 1000), 5);
     HttpResponse<String> r = SseClient.send(SseClient.post(url("oai", "/chat/completions"), body).build());
     assertEquals(200, r.statusCode());
     JsonNode json = SseClient.json(r);
@@ -242,9 +248,7 @@ class SimulatorWireTest {
 
   @Test
   void shouldCarryOneLogprobEntryPerChunkWhenStreamingWithLogprobs() throws Exception {
-    Map<String, Object> body = chat(PROMPT, true, 6);
-    body.put("logprobs", true);
-    body.put("top_logprobs", 20);
+    Map<String, Object> body = withLogprobs(chat(PROMPT, true, 6), 20);
     SseClient.Streamed s = SseClient.stream(SseClient.post(url("vllm", "/chat/completions"), body).build());
     List<JsonNode> chunks = s.data().stream().map(SseClient.Event::json).toList();
     // 6 token chunks, then the finish chunk.
@@ -277,11 +281,26 @@ class SimulatorWireTest {
 
   @Test
   void shouldRejectWithBadRequestWhenTopLogprobsExceeds20() throws Exception {
-    Map<String, Object> body = chat(PROMPT, false, 10);
-    body.put("logprobs", true);
-    body.put("top_logprobs", 21);
+    Map<String, Object> body = withLogprobs(chat(PROMPT, false, 10), 21);
     HttpResponse<String> r = SseClient.send(SseClient.post(url("oai", "/chat/completions"), body).build());
     assertEquals(400, r.statusCode());
     assertTrue(SseClient.json(r).at("/error/message").asText().contains("top_logprobs"));
+  }
+
+  @Test
+  void shouldAnswerWithNullLogprobsWhenSkuHasNoneEvenIfAsked() throws Exception {
+    Map<String, Object> body = withLogprobs(chat(PROMPT, false, 8), 5);
+    HttpResponse<String> r = SseClient.send(SseClient.post(url("nolp", "/chat/completions"), body).build());
+    assertEquals(200, r.statusCode());
+    JsonNode choice = SseClient.json(r).at("/choices/0");
+    assertTrue(choice.path("logprobs").isNull(), choice.toString());
+    assertFalse(choice.at("/message/content").asText().isEmpty());
+    // streamed too: every token chunk says null, none carries an entry
+    SseClient.Streamed s = SseClient.stream(
+        SseClient.post(url("nolp", "/chat/completions"), withLogprobs(chat(PROMPT, true, 4), 5)).build());
+    List<JsonNode> tokens = s.data().stream().map(SseClient.Event::json)
+        .filter(c -> !c.at("/choices/0/delta/content").asText().isEmpty()).toList();
+    assertEquals(4, tokens.size());
+    tokens.forEach(c -> assertTrue(c.at("/choices/0/logprobs").isNull(), c.toString()));
   }
 }

@@ -8,6 +8,7 @@ import dev.tokenarena.energy.KafkaFeedSink;
 import dev.tokenarena.eval.EvalConfig;
 import dev.tokenarena.eval.EvalWorker;
 import dev.tokenarena.eval.KafkaEvalSink;
+import dev.tokenarena.probe.KafkaMembership;
 import dev.tokenarena.probe.ProbeMetrics;
 import dev.tokenarena.probe.SpoolingResultSink;
 import dev.tokenarena.probe.ProbeAgent;
@@ -78,11 +79,15 @@ final class ArenaStack implements AutoCloseable {
     static final String DEMO_KEY_ENV = "ACME_API_KEY";
     /** Simulated network distance of each region to the simulated fleet, one way, ms. */
     static final Map<String, Double> REGION_DELAY_MS = Map.of("us-east", 10.0, "eu-central", 40.0, "ap-southeast", 90.0);
+    /** Longest wait at start for the local agents of a region to see each other's heartbeats. */
+    private static final Duration REGION_AGENTS_MEET = Duration.ofSeconds(10);
 
     private final StackOptions options;
     private final PrintStream out;
     private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
     private final List<ProbeAgent> agents = new ArrayList<>();
+    private final List<KafkaMembership> memberships = new ArrayList<>();
+    private final List<AgentTally> tallies = new ArrayList<>();
     private final Ticker ticker = Ticker.SYSTEM;
     /** The demo's one API key, made up per run; real runs read keys from the environment only. */
     private final String demoKey = "sk-demo-" + java.util.UUID.randomUUID();
@@ -189,15 +194,23 @@ final class ArenaStack implements AutoCloseable {
             List<Endpoint> regional = simulator == null ? endpoints : endpoints.stream()
                     .map(e -> Endpoint.newBuilder(e).setBaseUrl(simulator.baseUrl(region, e.getEndpointId())).build())
                     .toList();
-            ProbeAgentConfig config = new ProbeAgentConfig(probeConfig(region));
-            // Each agent spools to its own directory (the spool is locked by its owner) so a Kafka
-            // outage loses nothing; results reach Kafka in order and exactly once.
-            SpoolingResultSink sink = register(SpoolingResultSink.create(config, registry));
-            probeSinks.add(sink);
-            ProbeAgent agent = register(new ProbeAgent(config, () -> regional, sink, clock, ticker, this::env,
-                    new ProbeMetrics(), energyFeed::currentPrice));
-            agents.add(agent);
+            int count = region.equals(options.regions().get(0)) ? options.firstRegionAgents() : 1;
+            for (int index = 0; index < count; index++) {
+                ProbeAgentConfig config = new ProbeAgentConfig(probeConfig(region, index));
+                // Each agent spools to its own directory (the spool is locked by its owner) so a Kafka
+                // outage loses nothing; results reach Kafka in order and exactly once.
+                SpoolingResultSink sink = register(SpoolingResultSink.create(config, registry));
+                probeSinks.add(sink);
+                // Heartbeats carry wall time, not the compressed event clock: a peer's age must be real.
+                KafkaMembership membership = register(KafkaMembership.start(config, registry, Clock.systemUTC(), ticker));
+                memberships.add(membership);
+                AgentTally tally = new AgentTally(region, config.agentId(), sink);
+                tallies.add(tally);
+                agents.add(register(new ProbeAgent(config, () -> regional, tally, clock, ticker, this::env,
+                        new ProbeMetrics(), energyFeed::currentPrice, membership)));
+            }
         }
+        awaitPeers(REGION_AGENTS_MEET);
         evalSink = register(new KafkaEvalSink(kafka.bootstrapServers(), registry));
         List<Endpoint> evalEndpoints = simulator == null ? endpoints : endpoints.stream()
                 .map(e -> Endpoint.newBuilder(e).setBaseUrl(simulator.baseUrl(options.regions().get(0), e.getEndpointId())).build())
@@ -206,6 +219,32 @@ final class ArenaStack implements AutoCloseable {
                 energyFeed::currentPrice, evalSink, clock, this::env));
         agents.forEach(ProbeAgent::start);
         evalWorker.start();
+    }
+
+    /**
+     * Waits until every local agent sees all local agents of its region, so the first round is
+     * already split (an agent that started alone would probe the whole region once). On timeout the
+     * run goes on: a round or two probe some endpoints twice, none is missed.
+     */
+    private void awaitPeers(Duration timeout) {
+        Map<String, Long> perRegion = tallies.stream().collect(Collectors.groupingBy(AgentTally::region, Collectors.counting()));
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (int i = 0; i < memberships.size(); i++) {
+            long expected = perRegion.get(tallies.get(i).region());
+            while (memberships.get(i).liveAgents().size() < expected) {
+                if (System.nanoTime() - deadline > 0) {
+                    LOG.warn("agent {} sees {} of the {} agents of its region after {}; starting anyway",
+                            tallies.get(i).agentId(), memberships.get(i).liveAgents(), expected, timeout);
+                    return;
+                }
+                try {
+                    TimeUnit.MILLISECONDS.sleep(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
     }
 
     /** Environment lookup for API keys; the simulated fleet's key variable resolves to the demo key. */
@@ -233,18 +272,28 @@ final class ArenaStack implements AutoCloseable {
         return m;
     }
 
-    private Map<String, Object> probeConfig(String region) {
+    private Map<String, Object> probeConfig(String region, int index) {
         Map<String, Object> m = common();
         m.put(ProbeAgentConfig.REGION, region);
-        m.put(ProbeAgentConfig.AGENT_ID, "probe-" + region + "-0");
-        m.put(ProbeAgentConfig.ROUND_INTERVAL_MS, Long.toString(options.probeInterval().toMillis()));
+        // Stable across runs: a compacted heartbeat topic keeps one record per id ever used.
+        m.put(ProbeAgentConfig.AGENT_ID, "probe-" + region + "-" + index);
+        long roundMs = options.probeInterval().toMillis();
+        m.put(ProbeAgentConfig.ROUND_INTERVAL_MS, Long.toString(roundMs));
+        // Liveness over 4 heartbeats, 80% of a round, rather than the default 3 x round/10: on a
+        // busy two-core machine a peer's heartbeat thread may stall for a second or more, and a peer
+        // wrongly seen dead makes the other agent probe the whole region that round.
+        m.put(ProbeAgentConfig.HEARTBEAT_INTERVAL_MS, Long.toString(Math.max(1, Math.min(10_000L, roundMs / 5))));
+        m.put(ProbeAgentConfig.HEARTBEAT_LIVENESS_MULTIPLE, "4");
         m.put(ProbeAgentConfig.INPUT_TOKENS, join(options.inputTokens()));
         m.put(ProbeAgentConfig.CONCURRENCY, join(options.concurrency()));
         m.put(ProbeAgentConfig.NEEDLE_LENGTHS, join(options.needleLengths()));
         m.put(ProbeAgentConfig.NEEDLE_EVERY_ROUNDS, Integer.toString(options.needleEveryRounds()));
         m.put(ProbeAgentConfig.MAX_TOKENS, "48");
         m.put(ProbeAgentConfig.CANARY_COUNT, "2");
-        m.put(ProbeAgentConfig.SPOOL_DIR, options.workDir().resolve("spool").resolve(region).toString());
+        // The first agent of a region keeps the directory of the one-agent layout, so results a
+        // previous run left pending there are still delivered.
+        m.put(ProbeAgentConfig.SPOOL_DIR, options.workDir().resolve("spool")
+                .resolve(index == 0 ? region : region + "-" + index).toString());
         return m;
     }
 
@@ -320,6 +369,8 @@ final class ArenaStack implements AutoCloseable {
     /** Stops the producers (agents, eval, feed) so the pipeline can drain. */
     void stopProducers() {
         agents.forEach(this::closeQuietly);
+        // Only once no agent probes any more: a tombstone would hand its share to a peer mid-round.
+        memberships.forEach(this::closeQuietly);
         closeQuietly(evalWorker);
         closeQuietly(energyFeed);
         for (SpoolingResultSink sink : probeSinks) {
@@ -392,6 +443,16 @@ final class ArenaStack implements AutoCloseable {
 
     long probeResults() {
         return agents.stream().mapToLong(ProbeAgent::published).sum();
+    }
+
+    /** What each local probe agent has probed so far, in start order (region by region). */
+    List<AgentTally.Share> agentShares() {
+        return tallies.stream().map(AgentTally::share).toList();
+    }
+
+    /** Endpoints every region's agents share between them. */
+    int catalogueSize() {
+        return catalog.endpoints().size();
     }
 
     Simulator simulator() {

@@ -11,6 +11,9 @@ import java.util.Locale;
 /** Plain-text tables for the terminal: one leaderboard, or the alert list. */
 final class LeaderboardTable {
 
+    /** {@code fidelity_method} of an endpoint judged by the two-sample test on completions. */
+    private static final String SAMPLE_TEST = "sample_test";
+
     private LeaderboardTable() {
     }
 
@@ -28,8 +31,26 @@ final class LeaderboardTable {
                     row.getRank(), c.getEndpointId(), c.getScore(), num(c.getOutputTpsP50(), 1),
                     num(c.getTtftMsP50(), 0), num(c.getTtftMsP99(), 0), num(c.getBlendedUsdPerMtok(), 3),
                     num(c.getAccuracy(), 3), num(c.getUsdPerCorrect(), 6), num(c.getJPerToken(), 3),
-                    num(c.getGco2PerMtok(), 0), num(c.getFidelity(), 1), c.getFidelityStatus(),
+                    num(c.getGco2PerMtok(), 0), fidelity(c), c.getFidelityStatus(),
                     c.getEffectiveContextTokens() == null ? "-" : c.getEffectiveContextTokens().toString()));
+        }
+        for (LeaderboardRow row : snapshot.getRows()) {
+            EndpointComposite c = row.getComposite();
+            if (SAMPLE_TEST.equals(c.getFidelityMethod())) {
+                sb.append(String.format(Locale.ROOT, "fidelity of %s (no logprobs, so no F): %s (sample test), MMD^2 %s over "
+                        + "%d endpoint and %d reference completions%n", c.getEndpointId(), pValue(c.getFidelityPValue()),
+                        num(c.getFidelityMmd2(), 4), c.getFidelityEndpointSamples(), c.getFidelityReferenceSamples()));
+            }
+        }
+        for (LeaderboardRow row : snapshot.getRows()) {
+            EndpointComposite c = row.getComposite();
+            if (c.getSelfHostedUsdPerMtok() != null) {
+                sb.append(String.format(Locale.ROOT, "self-hosted %s: %s USD per 1M output tokens from GPU-hours at %s tok/s "
+                        + "measured (concurrency %s, %s); $/Mtok above is its %s%n", c.getEndpointId(),
+                        num(c.getSelfHostedUsdPerMtok(), 2), num(c.getSelfHostedAggregateOutputTps(), 1),
+                        c.getSelfHostedConcurrency(), sloText(c.getSelfHostedSloMet()),
+                        "self_hosted".equals(c.getPriceBasis()) ? "blend of it" : "quoted token price"));
+            }
         }
         if (snapshot.getRankStabilityKendallTauMin() != null) {
             sb.append(String.format(Locale.ROOT, "rank stability under +/-10-point weight changes (%d perturbations): "
@@ -78,6 +99,33 @@ final class LeaderboardTable {
                     a.getEndpointId(), Instant.ofEpochMilli(a.getEventTimeMs()), a.getSummary()));
         }
         return sb.toString();
+    }
+
+    /** Probe agents per region: which share of the region's endpoints each one probed. */
+    static String renderAgents(List<AgentTally.Share> shares, int regionEndpoints) {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%nProbe agents (%d endpoints per region)%n", regionEndpoints));
+        sb.append(String.format(Locale.ROOT, "  %-14s %-22s %9s %8s  %s%n", "region", "agent", "endpoints", "results",
+                "probed"));
+        for (AgentTally.Share s : shares) {
+            long peers = shares.stream().filter(o -> o.region().equals(s.region())).count();
+            sb.append(String.format(Locale.ROOT, "  %-14s %-22s %9s %8d  %s%n", s.region(), s.agentId(),
+                    s.endpoints().size() + "/" + regionEndpoints, s.results(),
+                    peers == 1 ? "all (alone in its region)" : String.join(", ", s.endpoints())));
+        }
+        return sb.toString();
+    }
+
+    /** F, or for an endpoint without logprobs the sample test's p-value (F is null there by design). */
+    static String fidelity(EndpointComposite c) {
+        return SAMPLE_TEST.equals(c.getFidelityMethod()) ? pValue(c.getFidelityPValue()) : num(c.getFidelity(), 1);
+    }
+
+    private static String pValue(Double p) {
+        return p == null ? "p=-" : String.format(Locale.ROOT, "p=%.2f", p);
+    }
+
+    private static String sloText(Boolean met) {
+        return met == null ? "no latency target" : met ? "SLO met" : "SLO missed at every level";
     }
 
     private static String num(Double v, int decimals) {

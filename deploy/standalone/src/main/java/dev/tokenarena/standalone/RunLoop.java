@@ -95,6 +95,7 @@ final class RunLoop {
                     out.print(LeaderboardTable.renderLatency(boards.values().iterator().next()));
                 }
                 out.print(LeaderboardTable.renderAlerts(stack.view().alerts()));
+                out.print(LeaderboardTable.renderAgents(stack.agentShares(), stack.catalogueSize()));
             }
             out.printf("%noutput written to %s (leaderboard-<preset>.json/.csv for 1 h, -24h/-7d for the longer windows, alerts.jsonl, probe-results.jsonl)%s%n",
                     options.outDir().toAbsolutePath(), drained ? "" : " — WARNING: pipeline did not fully drain");
@@ -113,9 +114,19 @@ final class RunLoop {
     }
 
     private static void progress(PrintStream out, ArenaStack stack, long elapsed, long total) {
-        out.printf(Locale.ROOT, "[%s] probe results=%d leaderboards=%d alerts=%d scoring=%s%n", clock(elapsed, total),
-                stack.probeResults(), stack.view().leaderboards().size(), stack.view().alerts().size(),
-                stack.scoringState());
+        out.printf(Locale.ROOT, "[%s] probe results=%d endpoints/agent=%s leaderboards=%d alerts=%d scoring=%s%n",
+                clock(elapsed, total), stack.probeResults(), shares(stack.agentShares()),
+                stack.view().leaderboards().size(), stack.view().alerts().size(), stack.scoringState());
+    }
+
+    /** Endpoints probed so far per agent, grouped by region: {@code us-east:5+4,eu-central:9}. */
+    static String shares(java.util.List<AgentTally.Share> shares) {
+        Map<String, String> byRegion = new java.util.LinkedHashMap<>();
+        for (AgentTally.Share s : shares) {
+            byRegion.merge(s.region(), Integer.toString(s.endpoints().size()), (a, b) -> a + "+" + b);
+        }
+        return byRegion.entrySet().stream().map(e -> e.getKey() + ":" + e.getValue())
+                .collect(java.util.stream.Collectors.joining(","));
     }
 
     private static String clock(long elapsedNanos, long totalNanos) {

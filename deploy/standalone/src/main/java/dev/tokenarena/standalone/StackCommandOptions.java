@@ -33,8 +33,13 @@ final class StackCommandOptions {
     Double timeFactor;
 
     @Option(names = "--regions", split = ",", defaultValue = "us-east,eu-central,ap-southeast",
-            description = "Probe regions, one local agent each. Default: ${DEFAULT-VALUE}.")
+            description = "Probe regions, one local agent each (the first: --first-region-agents). Default: ${DEFAULT-VALUE}.")
     List<String> regions;
+
+    @Option(names = "--first-region-agents",
+            description = "Probe agents in the first region; they share its endpoints by heartbeats and "
+                    + "rendezvous hashing. Default: 2 for demo, 1 for run.")
+    Integer firstRegionAgents;
 
     @Option(names = "--probe-interval", converter = DurationConverter.class,
             description = "Real time between probe rounds. Default: 5s for demo, 5m for run.")
@@ -44,8 +49,16 @@ final class StackCommandOptions {
             description = "Real time between eval rounds. Default: 5s for demo, 30m for run.")
     Duration evalInterval;
 
+    /** Most agents of one region a single machine runs; more only add load here, not coverage. */
+    static final int MAX_REGION_AGENTS = 8;
+
     /** Defaults that differ between the compressed demo and a real run. */
-    record Pace(double timeFactor, Duration probeInterval, Duration evalInterval) {
+    record Pace(double timeFactor, Duration probeInterval, Duration evalInterval, int firstRegionAgents) {
+
+        /** One agent per region. */
+        Pace(double timeFactor, Duration probeInterval, Duration evalInterval) {
+            this(timeFactor, probeInterval, evalInterval, 1);
+        }
     }
 
     @Option(names = "--no-tables", negatable = true, defaultValue = "true", fallbackValue = "true",
@@ -66,9 +79,14 @@ final class StackCommandOptions {
         if (regions.isEmpty()) {
             throw new ArenaCli.BadInputException("--regions needs at least one region");
         }
+        int agents = firstRegionAgents != null ? firstRegionAgents : pace.firstRegionAgents();
+        if (agents < 1 || agents > MAX_REGION_AGENTS) {
+            throw new ArenaCli.BadInputException("--first-region-agents must be between 1 and " + MAX_REGION_AGENTS
+                    + ", got " + agents);
+        }
         Path work = workDir != null ? workDir : out.resolve(".work");
         return new StackOptions(catalog, out, work, duration, kafkaPort, registryPort, apiPort, factor,
-                List.copyOf(regions), probe, eval, inputTokens, concurrency, needles, 4, 10, 16,
+                List.copyOf(regions), agents, probe, eval, inputTokens, concurrency, needles, 4, 10, 16,
                 0.35, 0.70, printTables);
     }
 }

@@ -9,7 +9,8 @@ import java.util.List;
  * second is one minute of event time); intervals are in real time.
  *
  * @param catalogFile catalogue of real endpoints, or null for the simulated fleet
- * @param regions probe regions, one local agent each
+ * @param regions probe regions, one local agent each except the first
+ * @param firstRegionAgents agents in the first region, sharing its endpoints through heartbeats
  * @param changeAt fraction of the run after which the simulator silently quantizes an SKU (demo only)
  * @param revertAt fraction of the run after which the simulator reverts it (demo only)
  */
@@ -23,6 +24,7 @@ record StackOptions(
         int apiPort,
         double timeFactor,
         List<String> regions,
+        int firstRegionAgents,
         Duration probeInterval,
         Duration evalInterval,
         List<Integer> inputTokens,

@@ -66,6 +66,15 @@ class CliTest {
     }
 
     @Test
+    void shouldExitTwoWithOneLineNamingTheOptionWhenFirstRegionAgentsIsOutOfRange() {
+        // refused before anything starts: no port is bound, no directory written
+        Result r = run("demo", "--first-region-agents", "0", "--kafka-port", "0", "--registry-port", "0", "--api-port", "0");
+        assertEquals(ArenaCli.EXIT_BAD_INPUT, r.code());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains("--first-region-agents must be between 1 and 8, got 0"), r.err());
+    }
+
+    @Test
     void shouldExitTwoNamingTheOptionWhenReplayRangeIsNotAnInstant() {
         Result r = run("replay", "--from", "yesterday", "--to", "2026-11-02T00:00:00Z", "--as", "x");
         assertEquals(ArenaCli.EXIT_BAD_INPUT, r.code());

@@ -47,10 +47,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The whole chain on real parts (KRaft broker, registry, simulator, three probe agents, eval
- * worker, feeds, Kafka Streams with RocksDB and exactly-once, a Connect worker with the sinks),
- * checked against the simulator's known truth. One run, many assertions: starting the stack
- * is the expensive part.
+ * The whole chain on real parts (KRaft broker, registry, simulator, four probe agents in three
+ * regions, two of them sharing the first region by heartbeats, eval worker, feeds, Kafka Streams
+ * with RocksDB and exactly-once, a Connect worker with the sinks), checked against the
+ * simulator's known truth. One run, many assertions: starting the stack is the expensive part.
  */
 class DemoIT {
 
@@ -75,7 +75,7 @@ class DemoIT {
         cli.apiPort = 0;
         cli.regions = List.of("us-east", "eu-central", "ap-southeast");
         StackOptions options = cli.toOptions(null, new StackCommandOptions.Pace(60, Duration.ofSeconds(5),
-                Duration.ofSeconds(5)), List.of(1000, 8000), List.of(1, 4), List.of(1024, 4096, 16384, 32768, 65536));
+                Duration.ofSeconds(5), 2), List.of(1000, 8000), List.of(1, 4), List.of(1024, 4096, 16384, 32768, 65536));
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         AtomicReference<Exception> inspection = new AtomicReference<>();
         exitCode = RunLoop.run(options, new PrintStream(buffer, true, StandardCharsets.UTF_8),
@@ -235,9 +235,15 @@ class DemoIT {
             JsonNode board = leaderboard(preset);
             Set<String> ids = new HashSet<>();
             for (JsonNode row : board.get("rows")) {
-                ids.add(row.get("endpoint_id").asText());
+                String id = row.get("endpoint_id").asText();
+                ids.add(id);
                 for (String f : fields) {
-                    assertTrue(row.hasNonNull(f), preset + " " + row.get("endpoint_id") + " lacks " + f + ": " + row);
+                    // F needs top-k logprobs: the one endpoint without them has none, by design
+                    if (f.equals("fidelity") && id.equals(DefaultFleet.NO_LOGPROBS)) {
+                        assertTrue(row.get(f).isNull(), preset + " F of an endpoint without logprobs: " + row);
+                        continue;
+                    }
+                    assertTrue(row.hasNonNull(f), preset + " " + id + " lacks " + f + ": " + row);
                 }
                 for (String f : List.of("speed", "ttft", "price", "quality", "reliability")) {
                     assertTrue(row.get("factors").hasNonNull(f), preset + " factor " + f);
@@ -252,7 +258,8 @@ class DemoIT {
         JsonNode chat = leaderboard("chat");
         double budget = row(chat, DefaultFleet.BUDGET_INT4).get("fidelity").asDouble();
         for (JsonNode row : chat.get("rows")) {
-            if (!row.get("endpoint_id").asText().equals(DefaultFleet.BUDGET_INT4)) {
+            String id = row.get("endpoint_id").asText();
+            if (!id.equals(DefaultFleet.BUDGET_INT4) && !id.equals(DefaultFleet.NO_LOGPROBS)) {
                 assertTrue(row.get("fidelity").asDouble() > budget, row.get("endpoint_id") + " vs budget " + budget);
             }
         }
@@ -276,6 +283,97 @@ class DemoIT {
         long opens = faithful.stream().filter(a -> a.get("state").asText().equals("OPEN")).count();
         long resolved = faithful.stream().filter(a -> a.get("state").asText().equals("RESOLVED")).count();
         assertTrue(opens - resolved <= 1 && opens >= resolved, faithful.toString());
+    }
+
+    /** The newest 1 h board of a preset as the scoring application wrote it (every composite field). */
+    private static GenericRecord latestBoard(String preset) {
+        List<GenericRecord> boards = TOPICS.get(Topics.LEADERBOARD.name()).stream()
+                .filter(b -> b.get("preset").toString().equals(preset))
+                .filter(b -> b.get("window").toString().equals(Topics.MAIN_WINDOW)).toList();
+        assertFalse(boards.isEmpty(), "no " + preset + " board on " + Topics.LEADERBOARD.name());
+        return boards.get(boards.size() - 1);
+    }
+
+    private static GenericRecord composite(GenericRecord board, String endpointId) {
+        for (Object row : (List<?>) board.get("rows")) {
+            GenericRecord c = (GenericRecord) ((GenericRecord) row).get("composite");
+            if (c.get("endpoint_id").toString().equals(endpointId)) {
+                return c;
+            }
+        }
+        throw new AssertionError(endpointId + " not on board " + board.get("preset"));
+    }
+
+    @Test
+    void shouldJudgeTheEndpointWithoutLogprobsBySampleTestAndPrintItsPValueForF() {
+        GenericRecord opaque = composite(latestBoard("chat"), DefaultFleet.NO_LOGPROBS);
+        assertEquals("sample_test", opaque.get("fidelity_method").toString(), opaque.toString());
+        assertEquals(null, opaque.get("fidelity"));
+        Double p = (Double) opaque.get("fidelity_p_value");
+        assertNotNull(p, opaque.toString());
+        // a permutation p-value over 200 relabellings lies in [1/201, 1]
+        assertTrue(p >= 1.0 / 201 && p <= 1.0, "p " + p);
+        assertTrue((Integer) opaque.get("fidelity_endpoint_samples") >= 2, opaque.toString());
+        // its completions are the reference's (no systematic noise): judged faithful, never left unknown
+        assertEquals("faithful", opaque.get("fidelity_status").toString(), opaque.toString());
+        // every endpoint with logprobs keeps F from the logprob comparison
+        for (Object row : (List<?>) latestBoard("chat").get("rows")) {
+            GenericRecord c = (GenericRecord) ((GenericRecord) row).get("composite");
+            if (!c.get("endpoint_id").toString().equals(DefaultFleet.NO_LOGPROBS)) {
+                assertEquals("skl", c.get("fidelity_method").toString(), c.toString());
+                assertNotNull(c.get("fidelity"), c.toString());
+            }
+        }
+        assertTrue(console.matches("(?s).*\\n +\\d+ " + DefaultFleet.NO_LOGPROBS + " .* p=\\d\\.\\d\\d faithful .*"), console);
+        assertTrue(console.contains("fidelity of " + DefaultFleet.NO_LOGPROBS + " (no logprobs, so no F): p="), console);
+    }
+
+    @Test
+    void shouldPriceTheSelfHostedEndpointPerMillionTokensFromItsGpuHoursAndMeasuredThroughput() throws Exception {
+        GenericRecord inhouse = composite(latestBoard("chat"), DefaultFleet.SELF_HOSTED);
+        Double usd = (Double) inhouse.get("self_hosted_usd_per_mtok");
+        Double tps = (Double) inhouse.get("self_hosted_aggregate_output_tps");
+        assertNotNull(usd, inhouse.toString());
+        // demo-catalog.yaml: 2 GPUs x 2.50 USD/h = 5 USD/h, so usd = 5 / (tps x 3600) x 1e6
+        assertEquals(5.0, usd * tps * 3600 / 1e6, 1e-9);
+        // chat has a latency SLO both probed levels (1 and 4) meet, so the higher-throughput one prices it;
+        // 4 streams of at most 70 tok/s (+5% jitter), less for TTFT inside e2e
+        assertEquals(4, inhouse.get("self_hosted_concurrency"));
+        assertEquals(Boolean.TRUE, inhouse.get("self_hosted_slo_met"));
+        assertTrue(tps > 100 && tps <= 4 * 70 * 1.05, "aggregate tok/s " + tps);
+        // the catalogue also quotes a token price, which wins: chat 3:1 -> (3 x 0.50 + 0.70) / 4 = 0.55
+        assertEquals("token_price", inhouse.get("price_basis").toString());
+        assertEquals(0.55, row(leaderboard("chat"), DefaultFleet.SELF_HOSTED).get("blended_usd_per_mtok").asDouble(), 1e-9);
+        assertTrue(console.contains("self-hosted " + DefaultFleet.SELF_HOSTED + ": "), console);
+    }
+
+    @Test
+    void shouldSplitTheSharedRegionBetweenItsTwoAgentsAndLeaveOtherRegionsWhole() throws Exception {
+        Map<String, Map<String, Set<String>>> byRegion = new HashMap<>();
+        for (String line : Files.readAllLines(out.resolve("probe-results.jsonl"))) {
+            JsonNode r = JSON.readTree(line);
+            byRegion.computeIfAbsent(r.get("region").asText(), k -> new HashMap<>())
+                    .computeIfAbsent(r.get("agent_id").asText(), k -> new HashSet<>()).add(r.get("endpoint_id").asText());
+        }
+        Set<String> fleet = Set.copyOf(DefaultFleet.specs().stream().map(s -> s.endpointId()).toList());
+        Map<String, Set<String>> shared = byRegion.get("us-east");
+        assertEquals(Set.of("probe-us-east-0", "probe-us-east-1"), shared.keySet(), shared.toString());
+        Set<String> a = shared.get("probe-us-east-0");
+        Set<String> b = shared.get("probe-us-east-1");
+        assertFalse(a.isEmpty() || b.isEmpty(), shared.toString());
+        Set<String> both = new HashSet<>(a);
+        both.retainAll(b);
+        assertTrue(both.isEmpty(), "probed by both agents: " + both);
+        Set<String> union = new HashSet<>(a);
+        union.addAll(b);
+        assertEquals(fleet, union);
+        for (String region : List.of("eu-central", "ap-southeast")) {
+            assertEquals(Map.of("probe-" + region + "-0", fleet), byRegion.get(region), region);
+        }
+        // the end-of-run table says the same
+        assertTrue(console.contains("Probe agents (" + fleet.size() + " endpoints per region)"), console);
+        assertTrue(console.matches("(?s).*us-east +probe-us-east-0 +" + a.size() + "/" + fleet.size() + " .*"), console);
+        assertTrue(console.matches("(?s).*us-east +probe-us-east-1 +" + b.size() + "/" + fleet.size() + " .*"), console);
     }
 
     @Test
