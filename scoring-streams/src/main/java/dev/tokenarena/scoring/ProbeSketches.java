@@ -136,40 +136,37 @@ final class ProbeSketches {
     }
 
     /**
-     * Empties this aggregate but keeps its sketches' arrays, so a scratch aggregate that is cleared
-     * and merged into for every emission does not allocate. Emptied cells and levels stay in the
-     * maps and are left out of {@link #stats}.
+     * Empties this aggregate for reuse as a scratch aggregate. The sketches are dropped, not
+     * cleared: a cleared DDSketch keeps its (often 2,048-bin) array, and the next merge into it
+     * re-centres that array, zero-filling up to half of it, which was the largest single cost of
+     * an emission; the first merge into a dropped sketch copies the other one's array instead (see
+     * {@link #merged}). Emptied cells and levels stay in the maps and are left out of {@link #stats}.
      */
     ProbeSketches clear() {
         probeCount = 0;
         okCount = 0;
         timingCount = 0;
-        for (DDSketch s : new DDSketch[] {ttft, ttfv, e2e, tpot, outputTps}) {
-            if (s != null) {
-                s.clear();
-            }
-        }
-        ttftByRegion.values().forEach(DDSketch::clear);
+        ttft = null;
+        ttfv = null;
+        e2e = null;
+        tpot = null;
+        outputTps = null;
+        ttftByRegion.clear();
         byCell.values().forEach(c -> {
             c.probeCount = 0;
             c.okCount = 0;
-            clearAll(c.ttft, c.tpot, c.outputTps);
+            c.ttft = null;
+            c.tpot = null;
+            c.outputTps = null;
         });
         byConcurrency.values().forEach(l -> {
             l.okCount = 0;
             l.outputTokensSum = 0;
             l.e2eMsSum = 0;
-            clearAll(l.ttft, l.outputTps);
+            l.ttft = null;
+            l.outputTps = null;
         });
         return this;
-    }
-
-    private static void clearAll(DDSketch... sketches) {
-        for (DDSketch s : sketches) {
-            if (s != null) {
-                s.clear();
-            }
-        }
     }
 
     long probeCount() {
@@ -328,9 +325,11 @@ final class ProbeSketches {
         if (other == null || other.isEmpty()) {
             return mine;
         }
-        DDSketch out = mine == null ? Sketches.empty() : mine;
-        out.mergeWith(other);
-        return out;
+        if (mine == null || mine.isEmpty()) {
+            return other.copy(); // an array copy; merging into an empty sketch would re-centre it
+        }
+        mine.mergeWith(other);
+        return mine;
     }
 
     private static ByteBuffer encode(DDSketch s) {

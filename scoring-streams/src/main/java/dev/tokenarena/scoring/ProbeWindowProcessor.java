@@ -158,17 +158,12 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
         }
         Memo memo = memo(endpoint);
         long fine = buckets.fineStart(t);
-        ProbeSketches bucket;
-        if (memo.current != null && memo.fineStart == fine) {
-            bucket = memo.current;
-        } else {
-            bucket = load(ProbeBuckets.FINE, endpoint, fine);
-            if (memo.current == null || fine > memo.fineStart) {
-                memo.fineStart = fine;
-                memo.current = bucket;
-            } else {
-                memo.invalidateMerges(); // a late probe changed a bucket a merge may hold
-            }
+        ProbeSketches bucket = fineBucket(memo, endpoint, fine);
+        if (fine > memo.newestFine) {
+            memo.newestFine = fine;
+            memo.evictFineBefore(fine - buckets.coarseMs());
+        } else if (fine < memo.newestFine) {
+            memo.invalidateMerges(); // a late probe changed a bucket a merge may hold
         }
         bucket.add(probe);
         bucketStore.put(ProbeBuckets.key(endpoint, ProbeBuckets.FINE, fine), bucket.toAvro());
@@ -224,11 +219,11 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
             Memo memo = memo(endpoint);
             long t = memo.state.getLastEventMs();
             long fine = buckets.fineStart(t);
-            ProbeSketches current = currentBucket(memo, endpoint, fine);
+            ProbeSketches current = fineBucket(memo, endpoint, fine);
 
             long[] main = ProbeBuckets.trailing(t, buckets.coarseMs(), buckets.fineMs());
             if (memo.mainClosedFor != fine) {
-                memo.mainClosed = mergeRange(ProbeBuckets.FINE, endpoint, main[0], fine);
+                memo.mainClosed = mergeFine(memo, endpoint, main[0], fine);
                 memo.mainClosedFor = fine;
             }
             forward(endpoint, mainLabel, scratch.clear().merge(memo.mainClosed).merge(current).stats(main[0], main[1]), t);
@@ -249,9 +244,9 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
             long t = memo.state.getLastEventMs();
             long fine = buckets.fineStart(t);
             long hour = buckets.coarseStart(t);
-            ProbeSketches current = currentBucket(memo, endpoint, fine);
+            ProbeSketches current = fineBucket(memo, endpoint, fine);
             if (memo.hourFineFor != fine) {
-                memo.hourFine = mergeRange(ProbeBuckets.FINE, endpoint, hour, fine);
+                memo.hourFine = mergeFine(memo, endpoint, hour, fine);
                 memo.hourFineFor = fine;
             }
             for (ScoringParams.ProbeWindow w : extras) {
@@ -269,7 +264,7 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
                     agg = scratch.clear().merge(part).merge(memo.hourFine).merge(current);
                 } else {
                     // a window shorter than its advance may start after this hour began
-                    agg = mergeRange(ProbeBuckets.FINE, endpoint, win[0], fine);
+                    agg = mergeFine(memo, endpoint, win[0], fine);
                     if (fine >= win[0]) {
                         agg.merge(current);
                     }
@@ -279,9 +274,34 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
         }
     }
 
-    /** The endpoint's 5-minute bucket starting at fine: the decoded one in memory, else the store's. */
-    private ProbeSketches currentBucket(Memo memo, String endpoint, long fine) {
-        return memo.current != null && memo.fineStart == fine ? memo.current : load(ProbeBuckets.FINE, endpoint, fine);
+    /**
+     * The endpoint's 5-minute bucket starting at start, decoded: from the memo, else from the store
+     * (then kept in the memo). Every write of a fine bucket goes through this object, so the memo's
+     * copy is never older than the store's.
+     */
+    private ProbeSketches fineBucket(Memo memo, String endpoint, long start) {
+        ProbeSketches b = memo.fine.get(start);
+        if (b == null) {
+            b = start >= memo.fineCompleteFrom ? new ProbeSketches() : load(ProbeBuckets.FINE, endpoint, start);
+            memo.fine.put(start, b);
+        }
+        return b;
+    }
+
+    /** The merge of the endpoint's 5-minute buckets with start in [from, to), from decoded buckets. */
+    private ProbeSketches mergeFine(Memo memo, String endpoint, long from, long to) {
+        if (from < memo.fineCompleteFrom) {
+            // decode what the memo lacks once; later merges over this span read no store
+            for (KeyValue<String, ProbeWindowAgg> kv : range(ProbeBuckets.FINE, endpoint, from, memo.fineCompleteFrom)) {
+                memo.fine.putIfAbsent(ProbeBuckets.startOf(kv.key), ProbeSketches.fromAvro(kv.value));
+            }
+            memo.fineCompleteFrom = from;
+        }
+        ProbeSketches out = new ProbeSketches();
+        if (to > from) {
+            memo.fine.subMap(from, to).values().forEach(out::merge);
+        }
+        return out;
     }
 
     private void forward(String endpoint, String label, ProbeStats stats, long t) {
@@ -331,8 +351,15 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
     /** What is kept decoded for one endpoint; every field can be rebuilt from the stores. */
     private static final class Memo {
         final ProbeEndpointState state;
-        long fineStart = Long.MIN_VALUE;
-        ProbeSketches current;
+        /** Start of the newest 5-minute bucket a probe went to. */
+        long newestFine = Long.MIN_VALUE;
+        /**
+         * Decoded 5-minute buckets by start: the newest hour of them at most (one main window, also
+         * the current hour's), so a window merge decodes nothing. Every bucket with start at or
+         * after fineCompleteFrom is here (a missing one has no probes).
+         */
+        final java.util.NavigableMap<Long, ProbeSketches> fine = new java.util.TreeMap<>();
+        long fineCompleteFrom = Long.MAX_VALUE;
         /** Fine buckets of the main window before the current one, for fine start mainClosedFor. */
         ProbeSketches mainClosed;
         long mainClosedFor = Long.MIN_VALUE;
@@ -347,6 +374,14 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
 
         Memo(ProbeEndpointState state) {
             this.state = state;
+        }
+
+        /** Drops decoded buckets that start before cutoff; they stay in the store. */
+        void evictFineBefore(long cutoff) {
+            fine.headMap(cutoff).clear();
+            if (fineCompleteFrom < cutoff) {
+                fineCompleteFrom = cutoff;
+            }
         }
 
         void invalidateMerges() {

@@ -47,7 +47,9 @@ import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.kstream.TimeWindows;
+import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowStore;
 
@@ -139,11 +141,37 @@ public final class ScoringTopology {
         return first + KEY_SEPARATOR + second;
     }
 
-    /** Builds the topology; pure (no I/O until the serdes first run). */
+    /**
+     * Where the state stores live. Both give the same records in the same order; only what
+     * survives a crash differs.
+     */
+    public enum StoreMode {
+        /** RocksDB with a changelog topic per store: the live app, exactly-once across restarts. */
+        DURABLE,
+        /**
+         * In memory without changelogs: a replay, which runs once in one task from the start of its
+         * range and is rerun rather than restored, so changelog writes would only cost time (in
+         * the test driver every one of them is a record captured and routed).
+         */
+        EPHEMERAL
+    }
+
+    /** Builds the live topology (durable stores); pure (no I/O until the serdes first run). */
     public static Topology build(ScoringParams params, SchemaRegistryClient registry, String outputNamespace) {
+        return build(params, registry, outputNamespace, StoreMode.DURABLE);
+    }
+
+    /**
+     * Builds the topology with stores of the given mode; the processors and topics are the same in
+     * both modes. With {@link StoreMode#EPHEMERAL} the caller must also set
+     * {@code dsl.store.suppliers.class} to the in-memory suppliers for the DSL's own stores.
+     */
+    public static Topology build(ScoringParams params, SchemaRegistryClient registry, String outputNamespace,
+                                 StoreMode mode) {
         Objects.requireNonNull(params, "params");
         Objects.requireNonNull(registry, "registry");
-        return new Builder(params, registry, outputNamespace).build();
+        Objects.requireNonNull(mode, "mode");
+        return new Builder(params, registry, outputNamespace, mode).build();
     }
 
     /** Holds the serdes while one topology is wired. */
@@ -154,11 +182,19 @@ public final class ScoringTopology {
         private final StreamsBuilder sb = new StreamsBuilder();
         private final Serde<String> str = Serdes.String();
         private final EventTimeExtractor eventTime = new EventTimeExtractor();
+        private final StoreMode mode;
 
-        Builder(ScoringParams params, SchemaRegistryClient registry, String namespace) {
+        Builder(ScoringParams params, SchemaRegistryClient registry, String namespace, StoreMode mode) {
             this.params = params;
             this.registry = registry;
             this.namespace = namespace;
+            this.mode = mode;
+        }
+
+        /** A DSL store named name, logged or not by the mode (the supplier comes from the config). */
+        private <V, S extends StateStore> Materialized<String, V, S> materialized(String name, Serde<V> valueSerde) {
+            Materialized<String, V, S> m = Materialized.<String, V, S>as(name).withKeySerde(str).withValueSerde(valueSerde);
+            return mode == StoreMode.DURABLE ? m : m.withLoggingDisabled();
         }
 
         private <T extends SpecificRecord> AvroWireSerde<T> serde(TopicSpec<T> topic) {
@@ -176,8 +212,7 @@ public final class ScoringTopology {
         private <T extends SpecificRecord> KTable<String, T> table(TopicSpec<T> topic, String storeName) {
             AvroWireSerde<T> serde = serde(topic);
             return sb.table(topic.name(), consumed(serde, storeName + "-source"),
-                    Materialized.<String, T, KeyValueStore<Bytes, byte[]>>as(storeName)
-                            .withKeySerde(str).withValueSerde(serde));
+                    this.<T, KeyValueStore<Bytes, byte[]>>materialized(storeName, serde));
         }
 
         /** The valid records of an event topic; the others go to the DLQ through a named branch. */
@@ -197,15 +232,18 @@ public final class ScoringTopology {
                     .get(name + "-valid");
         }
 
-        private void keyValueStore(String name, Serde<?> valueSerde) {
-            sb.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), str, valueSerde));
+        private <V> void keyValueStore(String name, Serde<V> valueSerde) {
+            StoreBuilder<KeyValueStore<String, V>> store = Stores.keyValueStoreBuilder(
+                    mode == StoreMode.DURABLE ? Stores.persistentKeyValueStore(name) : Stores.inMemoryKeyValueStore(name),
+                    str, valueSerde);
+            sb.addStateStore(mode == StoreMode.DURABLE ? store : store.withLoggingDisabled());
         }
 
         /** The probe stats of one window label as a table, keyed by endpoint. */
         private KTable<String, ProbeStats> probeStatsTable(KStream<String, ProbeStats> updates, String suffix) {
             return updates.toTable(Named.as("probe-stats-table" + suffix),
-                    Materialized.<String, ProbeStats, KeyValueStore<Bytes, byte[]>>as(PROBE_STATS_STORE + suffix)
-                            .withKeySerde(str).withValueSerde(internal(ProbeStats.class)));
+                    this.<ProbeStats, KeyValueStore<Bytes, byte[]>>materialized(PROBE_STATS_STORE + suffix,
+                            internal(ProbeStats.class)));
         }
 
         Topology build() {
@@ -216,8 +254,7 @@ public final class ScoringTopology {
             AvroWireSerde<GridIntensity> gridSerde = serde(Topics.GRID);
             GlobalKTable<String, GridIntensity> grid = sb.globalTable(Topics.GRID.name(),
                     consumed(gridSerde, GRID_STORE + "-source"),
-                    Materialized.<String, GridIntensity, KeyValueStore<Bytes, byte[]>>as(GRID_STORE)
-                            .withKeySerde(str).withValueSerde(gridSerde));
+                    this.<GridIntensity, KeyValueStore<Bytes, byte[]>>materialized(GRID_STORE, gridSerde));
 
             // a. probe stats over the trailing hour
             KStream<String, ProbeResult> probes = validated(Topics.PROBE_RESULTS, Validation::probe, "probe-results");
@@ -253,8 +290,8 @@ public final class ScoringTopology {
                     .groupByKey(Grouped.with("needle-probes-by-endpoint", str, probeSerde))
                     .aggregate(NeedleContext::empty, (k, v, s) -> NeedleContext.add(v, s, keep),
                             Named.as("needle-aggregate"),
-                            Materialized.<String, NeedleState, KeyValueStore<Bytes, byte[]>>as(NEEDLE_STORE)
-                                    .withKeySerde(str).withValueSerde(internal(NeedleState.class)))
+                            this.<NeedleState, KeyValueStore<Bytes, byte[]>>materialized(NEEDLE_STORE,
+                                    internal(NeedleState.class)))
                     .mapValues(NeedleContext::effectiveContext, Named.as("effective-context"));
 
             // c. quality over the trailing day
@@ -266,20 +303,19 @@ public final class ScoringTopology {
                     .windowedBy(TimeWindows.ofSizeAndGrace(w.evalSize(), w.grace()).advanceBy(w.evalAdvance()))
                     .aggregate(EvalAggregation::empty, (k, v, agg) -> EvalAggregation.add(v, agg),
                             Named.as("eval-window-aggregate"),
-                            Materialized.<String, EvalWindowAgg, WindowStore<Bytes, byte[]>>as(EVAL_WINDOWS_STORE)
-                                    .withKeySerde(str).withValueSerde(internal(EvalWindowAgg.class)))
+                            this.<EvalWindowAgg, WindowStore<Bytes, byte[]>>materialized(EVAL_WINDOWS_STORE,
+                                    internal(EvalWindowAgg.class)))
                     .toStream(Named.as("eval-window-updates"))
                     .process(() -> new TrailingWindowSelector<EvalWindowAgg, QualityStats>(EVAL_TRAILING_STORE,
                             evalAdvanceMs, EvalAggregation::stats), Named.as("eval-trailing-window"),
                             EVAL_TRAILING_STORE)
                     .toTable(Named.as("quality-stats-table"),
-                            Materialized.<String, QualityStats, KeyValueStore<Bytes, byte[]>>as(QUALITY_STORE)
-                                    .withKeySerde(str).withValueSerde(internal(QualityStats.class)));
+                            this.<QualityStats, KeyValueStore<Bytes, byte[]>>materialized(QUALITY_STORE,
+                                    internal(QualityStats.class)));
 
             // d. fidelity
             AvroWireSerde<FingerprintSample> fpSerde = serde(Topics.EVAL_FINGERPRINTS);
-            sb.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(REFERENCE_STORE), str,
-                    internal(FingerprintSample.class)));
+            keyValueStore(REFERENCE_STORE, internal(FingerprintSample.class));
             keyValueStore(NOISE_STORE, Serdes.Double());
             keyValueStore(REFERENCE_COMPLETIONS_STORE, internal(ReferenceCompletions.class));
             keyValueStore(FIDELITY_ENDPOINT_STORE, internal(FidelityEndpointState.class));
@@ -300,8 +336,8 @@ public final class ScoringTopology {
                     .processValues(() -> new EndpointFidelity(FIDELITY_ENDPOINT_STORE, params),
                             Named.as("fidelity-per-endpoint"), FIDELITY_ENDPOINT_STORE);
             KTable<String, FidelityStats> fidelityTable = fidelity.toTable(Named.as("fidelity-stats-table"),
-                    Materialized.<String, FidelityStats, KeyValueStore<Bytes, byte[]>>as(FIDELITY_STATS_STORE)
-                            .withKeySerde(str).withValueSerde(internal(FidelityStats.class)));
+                    this.<FidelityStats, KeyValueStore<Bytes, byte[]>>materialized(FIDELITY_STATS_STORE,
+                            internal(FidelityStats.class)));
 
             // h. drift alerts: one rule per kind, all on the same (endpoint, kind) store
             keyValueStore(ALERT_STORE, internal(AlertState.class));
@@ -322,8 +358,7 @@ public final class ScoringTopology {
                     () -> new DriftAlertProcessor<>(ALERT_STORE, new PriceDriftRule(), configHash),
                     Named.as("price-drift-alerts"), ALERT_STORE);
             // canaries meet their model's reference answers by (model, canary), then come back by endpoint
-            sb.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CANARY_REFERENCE_STORE),
-                    str, internal(CanaryReference.class)));
+            keyValueStore(CANARY_REFERENCE_STORE, internal(CanaryReference.class));
             AvroWireSerde<CanarySignal> canarySerde = internal(CanarySignal.class);
             int referenceRounds = params.alerts().canary().referenceRounds();
             KStream<String, DriftAlert> canaryAlerts = probes

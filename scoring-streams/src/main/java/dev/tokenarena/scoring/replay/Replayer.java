@@ -110,13 +110,15 @@ public final class Replayer {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "arena-replay-" + ns);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "replay.invalid:9092"); // the driver connects to nothing
         props.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
-        props.put(StreamsConfig.DSL_STORE_SUPPLIERS_CLASS_CONFIG, BuiltInDslStoreSuppliers.RocksDBDslStoreSuppliers.class);
+        // in-memory stores without changelogs: a replay is rerun, never restored (ScoringTopology.StoreMode)
+        props.put(StreamsConfig.DSL_STORE_SUPPLIERS_CLASS_CONFIG, BuiltInDslStoreSuppliers.InMemoryDslStoreSuppliers.class);
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
         props.put(DeadLetterHandler.DLQ_TOPIC_CONFIG, ScoringTopology.outputTopic(Topics.DLQ, ns));
         props.put(DeadLetterHandler.COUNTER_CONFIG, new DeadLetterCounter());
         Map<String, Long> written = new LinkedHashMap<>();
         long[] counts = new long[2]; // read, replayed
-        try (TopologyTestDriver driver = new TopologyTestDriver(ScoringTopology.build(req.params(), registry, ns),
+        try (TopologyTestDriver driver = new TopologyTestDriver(
+                ScoringTopology.build(req.params(), registry, ns, ScoringTopology.StoreMode.EPHEMERAL),
                 props, Instant.EPOCH);
              KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
                      ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, req.bootstrapServers(),

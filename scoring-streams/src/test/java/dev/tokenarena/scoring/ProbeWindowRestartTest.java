@@ -1,0 +1,132 @@
+package dev.tokenarena.scoring;
+
+import static dev.tokenarena.scoring.Events.MINUTE;
+import static dev.tokenarena.scoring.Events.T0;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.tokenarena.schemas.registry.InMemorySchemaRegistry;
+import dev.tokenarena.schemas.serde.AvroWireSerde;
+import dev.tokenarena.schemas.v1.ProbeResult;
+import dev.tokenarena.scoring.avro.ProbeEndpointState;
+import dev.tokenarena.scoring.avro.ProbeStats;
+import dev.tokenarena.scoring.avro.ProbeWindowAgg;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The probe-window processor keeps decoded buckets in memory; after a restart (a new processor
+ * instance on the same stores, as after a crash or a task move) it must compute the same figures
+ * from the stores alone. Compared here against one instance that saw everything.
+ */
+class ProbeWindowRestartTest {
+
+    /** One processor instance over stores that outlive it. */
+    private static final class Run {
+        final MockProcessorContext<String, ProbeWindowProcessor.WindowStats> context = new MockProcessorContext<>();
+        final KeyValueStore<String, ProbeWindowAgg> buckets;
+        final KeyValueStore<String, ProbeEndpointState> states;
+        ProbeWindowProcessor processor;
+        /** The current processor's emit punctuation (the mock context keeps every one ever scheduled). */
+        org.apache.kafka.streams.processor.Punctuator emitPunctuator;
+        long streamTime = 0;
+
+        /** One registry per store: the mock context names every store's topic alike. */
+        Run() {
+            buckets = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ScoringTopology.PROBE_BUCKETS_STORE),
+                    Serdes.String(), AvroWireSerde.forType(ProbeWindowAgg.class, new InMemorySchemaRegistry())).withLoggingDisabled().build();
+            states = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ScoringTopology.PROBE_ENDPOINT_STATE_STORE),
+                    Serdes.String(), AvroWireSerde.forType(ProbeEndpointState.class, new InMemorySchemaRegistry())).withLoggingDisabled().build();
+            buckets.init(context.getStateStoreContext(), buckets);
+            states.init(context.getStateStoreContext(), states);
+            context.addStateStore(buckets);
+            context.addStateStore(states);
+            start();
+        }
+
+        /** A new processor on the same stores: nothing of the old one's memory survives. */
+        void start() {
+            context.resetForwards();
+            int scheduled = context.scheduledPunctuators().size();
+            processor = new ProbeWindowProcessor(ScoringTopology.PROBE_BUCKETS_STORE,
+                    ScoringTopology.PROBE_ENDPOINT_STATE_STORE, ScoringParams.defaults(), CohortScoring.PROBE_WINDOW_LABEL);
+            processor.init(context);
+            emitPunctuator = context.scheduledPunctuators().subList(scheduled, context.scheduledPunctuators().size())
+                    .stream().filter(p -> p.getType() == PunctuationType.STREAM_TIME).findFirst().orElseThrow()
+                    .getPunctuator();
+        }
+
+        void probe(long at, double ttftMs) {
+            streamTime = Math.max(streamTime, at);
+            context.setCurrentStreamTimeMs(streamTime);
+            ProbeResult p = Events.probe("e1", at).setTtftMs(ttftMs).build();
+            processor.process(new Record<>("e1", p, at));
+        }
+
+        /** Runs the stream-time punctuation (emit interval) at stream time t; returns the 1 h stats. */
+        List<ProbeStats> emit(long t) {
+            streamTime = Math.max(streamTime, t);
+            context.setCurrentStreamTimeMs(streamTime);
+            context.resetForwards();
+            emitPunctuator.punctuate(t);
+            List<ProbeStats> out = new ArrayList<>();
+            context.forwarded().forEach(f -> {
+                if (CohortScoring.PROBE_WINDOW_LABEL.equals(f.record().value().label())) {
+                    out.add(f.record().value().stats());
+                }
+            });
+            return out;
+        }
+    }
+
+    /**
+     * Probes every 4 minutes from 10:00 with TTFT 100, 104, 108, ...; one run restarts at 10:42,
+     * after the 10:40 bucket got its first probe. At 10:58 both report the trailing hour
+     * [10:00, 11:00): 15 probes (10:00 .. 10:56), median the 8th value = 100 + 7 x 4 = 128,
+     * within DDSketch's 1%. The restarted run must read the buckets before 10:42 from the store.
+     */
+    @Test
+    void shouldReportTheSameWindowAfterARestartAsWithout() {
+        Run steady = new Run();
+        Run restarted = new Run();
+        for (int i = 0; i < 15; i++) {
+            long at = T0 + i * 4 * MINUTE;
+            double ttft = 100 + 4 * i;
+            if (at == T0 + 44 * MINUTE) {
+                restarted.start();
+            }
+            steady.probe(at, ttft);
+            restarted.probe(at, ttft);
+        }
+        ProbeStats before = steady.emit(T0 + 58 * MINUTE).get(0);
+        ProbeStats after = restarted.emit(T0 + 58 * MINUTE).get(0);
+        assertEquals(T0, before.getWindowStartMs());
+        assertEquals(15, before.getProbeCount());
+        assertEquals(128.0, before.getTtftMsP50(), 128 * 0.01);
+        assertEquals(before, after);
+    }
+
+    /**
+     * A late probe (within the grace period) into a bucket the memory already merged: after it the
+     * figures must include it, in both runs, and agree. Probes at 10:01 and 10:06 (ttft 100, 200),
+     * emit at 10:07; then a late one at 10:04 (ttft 300) at stream time 10:07; emit at 10:08: three
+     * probes, median 200.
+     */
+    @Test
+    void shouldIncludeALateProbeInAnAlreadyMergedBucket() {
+        Run steady = new Run();
+        steady.probe(T0 + MINUTE, 100);
+        steady.probe(T0 + 6 * MINUTE, 200);
+        assertEquals(2, steady.emit(T0 + 7 * MINUTE).get(0).getProbeCount());
+        steady.probe(T0 + 4 * MINUTE, 300);
+        ProbeStats s = steady.emit(T0 + 8 * MINUTE).get(0);
+        assertEquals(3, s.getProbeCount());
+        assertEquals(200.0, s.getTtftMsP50(), 2.0);
+    }
+}
