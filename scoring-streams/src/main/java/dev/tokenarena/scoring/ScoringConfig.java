@@ -23,6 +23,7 @@ public final class ScoringConfig extends AbstractConfig {
     public static final String OUTPUT_NAMESPACE = "output.namespace";
     public static final String COMMIT_INTERVAL_MS = "commit.interval.ms";
     public static final String NUM_STREAM_THREADS = "num.stream.threads";
+    public static final String MAX_TASK_IDLE_MS = "max.task.idle.ms";
     // query API (dev.tokenarena.scoring.api)
     public static final String API_PORT = "api.port";
     public static final String API_HOST = "api.host";
@@ -50,6 +51,14 @@ public final class ScoringConfig extends AbstractConfig {
             .define(NUM_STREAM_THREADS, Type.INT, 1, ConfigDef.Range.between(1, 64), Importance.MEDIUM,
                     "Stream threads in this instance; tasks beyond 6 partitions per sub-topology stay idle.")
             // query API (dev.tokenarena.scoring.api)
+            .define(MAX_TASK_IDLE_MS, Type.LONG, 0L, ConfigDef.Range.atLeast(-1), Importance.LOW,
+                    "Kafka Streams' max.task.idle.ms: how long a task whose other input partitions are empty waits "
+                            + "before processing by timestamp across them. 0 (Kafka's default) waits only for data "
+                            + "known to be on the broker, so a catalogue or price update is joined before younger "
+                            + "probes; -1 never waits, which during a catch-up may score probes against the "
+                            + "catalogue as it was a moment earlier. Kafka 4.3 formats a diagnostic line per empty "
+                            + "partition on every check unless -1, about a fifth of the stream thread's CPU here "
+                            + "(docs/benchmarks.md).")
             .define(API_PORT, Type.INT, -1, ConfigDef.Range.between(-1, 65535), Importance.MEDIUM,
                     "Port of the HTTP query API over the state stores (leaderboard, endpoint detail, alerts, "
                             + "alert event stream); 0 picks a free port, -1 runs no API. Also advertised to the "
@@ -110,6 +119,10 @@ public final class ScoringConfig extends AbstractConfig {
 
     public int numStreamThreads() {
         return getInt(NUM_STREAM_THREADS);
+    }
+
+    public long maxTaskIdleMs() {
+        return getLong(MAX_TASK_IDLE_MS);
     }
 
     /** Port of the query API: -1 none, 0 any free port. */

@@ -30,6 +30,7 @@ import dev.tokenarena.scoring.avro.ProbeWindowAgg;
 import dev.tokenarena.scoring.avro.QualityStats;
 import java.util.Objects;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
@@ -142,36 +143,43 @@ public final class ScoringTopology {
     }
 
     /**
-     * Where the state stores live. Both give the same records in the same order; only what
-     * survives a crash differs.
+     * Receives the records of the output topics (composites, leaderboards, alerts) of a replay
+     * topology, serialized exactly as the live sinks would write them, in the order they are made,
+     * on the thread that drives the topology.
      */
-    public enum StoreMode {
-        /** RocksDB with a changelog topic per store: the live app, exactly-once across restarts. */
-        DURABLE,
-        /**
-         * In memory without changelogs: a replay, which runs once in one task from the start of its
-         * range and is rerun rather than restored, so changelog writes would only cost time (in
-         * the test driver every one of them is a record captured and routed).
-         */
-        EPHEMERAL
+    @FunctionalInterface
+    public interface DirectOutput {
+        void send(String topic, byte[] key, byte[] value, long timestampMs, Headers headers);
     }
 
-    /** Builds the live topology (durable stores); pure (no I/O until the serdes first run). */
+    /** Builds the live topology; pure (no I/O until the serdes first run). */
     public static Topology build(ScoringParams params, SchemaRegistryClient registry, String outputNamespace) {
-        return build(params, registry, outputNamespace, StoreMode.DURABLE);
+        Objects.requireNonNull(params, "params");
+        Objects.requireNonNull(registry, "registry");
+        return new Builder(params, registry, outputNamespace, null).build();
     }
 
     /**
-     * Builds the topology with stores of the given mode; the processors and topics are the same in
-     * both modes. With {@link StoreMode#EPHEMERAL} the caller must also set
-     * {@code dsl.store.suppliers.class} to the in-memory suppliers for the DSL's own stores.
+     * Builds the topology a replay runs in one task of a test driver: the same processors and the
+     * same input topics, but what only serves a distributed, restartable run is left out, because
+     * in the driver each such record is captured, matched against every source topic by regex and
+     * routed again:
+     * <ul>
+     *   <li>stores are in memory and write no changelog (a replay is rerun, never restored);
+     *   <li>summaries re-keyed by model and composites re-keyed by preset go straight to the next
+     *       processor instead of through a repartition topic (one task holds every key);
+     *   <li>composites, leaderboards and alerts go to {@code output}, serialized as their sinks
+     *       would, instead of through the driver's producer (dead letters still go through it).
+     * </ul>
+     * The caller must set {@code dsl.store.suppliers.class} to the in-memory suppliers for the
+     * DSL's own stores.
      */
-    public static Topology build(ScoringParams params, SchemaRegistryClient registry, String outputNamespace,
-                                 StoreMode mode) {
+    public static Topology buildForReplay(ScoringParams params, SchemaRegistryClient registry, String outputNamespace,
+                                          DirectOutput output) {
         Objects.requireNonNull(params, "params");
         Objects.requireNonNull(registry, "registry");
-        Objects.requireNonNull(mode, "mode");
-        return new Builder(params, registry, outputNamespace, mode).build();
+        Objects.requireNonNull(output, "output");
+        return new Builder(params, registry, outputNamespace, output).build();
     }
 
     /** Holds the serdes while one topology is wired. */
@@ -182,19 +190,32 @@ public final class ScoringTopology {
         private final StreamsBuilder sb = new StreamsBuilder();
         private final Serde<String> str = Serdes.String();
         private final EventTimeExtractor eventTime = new EventTimeExtractor();
-        private final StoreMode mode;
+        /** Null for the live topology; a replay's receiver of the output topics otherwise. */
+        private final DirectOutput replayOutput;
+        private final boolean durable;
 
-        Builder(ScoringParams params, SchemaRegistryClient registry, String namespace, StoreMode mode) {
+        Builder(ScoringParams params, SchemaRegistryClient registry, String namespace, DirectOutput replayOutput) {
             this.params = params;
             this.registry = registry;
             this.namespace = namespace;
-            this.mode = mode;
+            this.replayOutput = replayOutput;
+            this.durable = replayOutput == null;
+        }
+
+        /** Writes a stream to an output topic: a sink in the live app, the direct output in a replay. */
+        private <V> void sink(KStream<String, V> stream, String topic, Serde<V> valueSerde, String name) {
+            if (durable) {
+                stream.to(topic, Produced.with(str, valueSerde).withName(name));
+            } else {
+                stream.process(() -> new DirectSink<>(topic, str.serializer(), valueSerde.serializer(), replayOutput),
+                        Named.as(name));
+            }
         }
 
         /** A DSL store named name, logged or not by the mode (the supplier comes from the config). */
         private <V, S extends StateStore> Materialized<String, V, S> materialized(String name, Serde<V> valueSerde) {
             Materialized<String, V, S> m = Materialized.<String, V, S>as(name).withKeySerde(str).withValueSerde(valueSerde);
-            return mode == StoreMode.DURABLE ? m : m.withLoggingDisabled();
+            return durable ? m : m.withLoggingDisabled();
         }
 
         private <T extends SpecificRecord> AvroWireSerde<T> serde(TopicSpec<T> topic) {
@@ -234,9 +255,17 @@ public final class ScoringTopology {
 
         private <V> void keyValueStore(String name, Serde<V> valueSerde) {
             StoreBuilder<KeyValueStore<String, V>> store = Stores.keyValueStoreBuilder(
-                    mode == StoreMode.DURABLE ? Stores.persistentKeyValueStore(name) : Stores.inMemoryKeyValueStore(name),
+                    durable ? Stores.persistentKeyValueStore(name) : Stores.inMemoryKeyValueStore(name),
                     str, valueSerde);
-            sb.addStateStore(mode == StoreMode.DURABLE ? store : store.withLoggingDisabled());
+            sb.addStateStore(durable ? store : store.withLoggingDisabled());
+        }
+
+        /**
+         * Brings the records of one new key to one task: a repartition topic in the live app; a
+         * replay runs in one task and hands them on directly (see {@link #buildForReplay}).
+         */
+        private <V> KStream<String, V> byKey(KStream<String, V> rekeyed, Repartitioned<String, V> how) {
+            return durable ? rekeyed.repartition(how) : rekeyed;
         }
 
         /** The probe stats of one window label as a table, keyed by endpoint. */
@@ -379,14 +408,13 @@ public final class ScoringTopology {
                             .withKeySerde(str).withValueSerde(canarySerde))
                     .process(() -> new DriftAlertProcessor<>(ALERT_STORE, new CanaryDriftRule(params), configHash),
                             Named.as("canary-drift-alerts"), ALERT_STORE);
-            fidelityAlerts
+            sink(fidelityAlerts
                     .merge(availabilityAlerts, Named.as("alerts-merge-availability"))
                     .merge(ttftAlerts, Named.as("alerts-merge-ttft-p99"))
                     .merge(accuracyAlerts, Named.as("alerts-merge-accuracy"))
                     .merge(priceAlerts, Named.as("alerts-merge-price"))
-                    .merge(canaryAlerts, Named.as("alerts-merge-canary"))
-                    .to(outputTopic(Topics.ALERTS, namespace),
-                            Produced.with(str, serde(Topics.ALERTS)).withName("alerts-sink"));
+                    .merge(canaryAlerts, Named.as("alerts-merge-canary")),
+                    outputTopic(Topics.ALERTS, namespace), serde(Topics.ALERTS), "alerts-sink");
 
             // e. endpoint summary
             AvroWireSerde<EndpointSummary> summarySerde = internal(EndpointSummary.class);
@@ -414,28 +442,25 @@ public final class ScoringTopology {
             keyValueStore(COHORT_STORE, summarySerde);
             keyValueStore(COHORT_CHANGED_STORE, Serdes.Long());
             AvroWireSerde<EndpointComposite> compositeSerde = serde(Topics.COMPOSITES);
-            KStream<String, EndpointComposite> composites = summaries
-                    .selectKey((k, s) -> s.getModel(), Named.as("summary-key-by-model"))
-                    .repartition(Repartitioned.<String, EndpointSummary>as("summaries-by-model")
+            KStream<String, EndpointComposite> composites = byKey(summaries
+                    .selectKey((k, s) -> s.getModel(), Named.as("summary-key-by-model")),
+                    Repartitioned.<String, EndpointSummary>as("summaries-by-model")
                             .withKeySerde(str).withValueSerde(summarySerde))
                     .process(() -> new CohortScorer(COHORT_STORE, COHORT_CHANGED_STORE, params),
                             Named.as("cohort-scoring"), COHORT_STORE, COHORT_CHANGED_STORE);
-            composites.to(outputTopic(Topics.COMPOSITES, namespace),
-                    Produced.with(str, compositeSerde).withName("composites-sink"));
+            sink(composites, outputTopic(Topics.COMPOSITES, namespace), compositeSerde, "composites-sink");
 
             // g. leaderboards
             keyValueStore(LEADERBOARD_STORE, compositeSerde);
             keyValueStore(LEADERBOARD_CHANGED_STORE, Serdes.Long());
-            composites
-                    // one board per preset and window (1 h, 24 h, 7 d), all of a preset in one task
-                    .selectKey((k, c) -> c.getPreset(), Named.as("composite-key-by-preset"))
-                    .repartition(Repartitioned.<String, EndpointComposite>as("composites-by-preset")
+            // one board per preset and window (1 h, 24 h, 7 d), all of a preset in one task
+            KStream<String, LeaderboardSnapshot> boards = byKey(
+                    composites.selectKey((k, c) -> c.getPreset(), Named.as("composite-key-by-preset")),
+                    Repartitioned.<String, EndpointComposite>as("composites-by-preset")
                             .withKeySerde(str).withValueSerde(compositeSerde))
                     .process(() -> new LeaderboardBuilder(LEADERBOARD_STORE, LEADERBOARD_CHANGED_STORE, params),
-                            Named.as("leaderboard"), LEADERBOARD_STORE, LEADERBOARD_CHANGED_STORE)
-                    .to(outputTopic(Topics.LEADERBOARD, namespace),
-                            Produced.<String, LeaderboardSnapshot>with(str, serde(Topics.LEADERBOARD))
-                                    .withName("leaderboard-sink"));
+                            Named.as("leaderboard"), LEADERBOARD_STORE, LEADERBOARD_CHANGED_STORE);
+            sink(boards, outputTopic(Topics.LEADERBOARD, namespace), serde(Topics.LEADERBOARD), "leaderboard-sink");
             return sb.build();
         }
     }

@@ -92,6 +92,9 @@ public final class ScoringBench implements Callable<Integer> {
     @Option(names = "--regions", defaultValue = "3", description = "Probe regions, 1..3 (default ${DEFAULT-VALUE}).")
     int regions;
 
+    @Option(names = "--max-task-idle-ms", defaultValue = "0", description = "max.task.idle.ms of the scoring app (default ${DEFAULT-VALUE}, the app's default; -1 never waits).")
+    long maxTaskIdleMs;
+
     @Option(names = "--stream-threads", defaultValue = "1", description = "num.stream.threads of the scoring app (default ${DEFAULT-VALUE}).")
     int streamThreads;
 
@@ -317,6 +320,7 @@ public final class ScoringBench implements Callable<Integer> {
         cfg.put(ScoringConfig.STATE_DIR, stateDir.toString());
         cfg.put(ScoringConfig.COMMIT_INTERVAL_MS, Long.toString(commitMs));
         cfg.put(ScoringConfig.NUM_STREAM_THREADS, Integer.toString(streamThreads));
+        cfg.put(ScoringConfig.MAX_TASK_IDLE_MS, Long.toString(maxTaskIdleMs));
         cfg.put(ScoringConfig.OUTPUT_NAMESPACE, namespace);
         if (paramsFile != null) {
             cfg.put(ScoringConfig.SCORING_PARAMS_FILE, paramsFile.toString());
@@ -332,6 +336,7 @@ public final class ScoringBench implements Callable<Integer> {
         o.put("processing_guarantee", "exactly_once_v2");
         o.put("commit_interval_ms", commitIntervalMs);
         o.put("stream_threads", streamThreads);
+        o.put("max_task_idle_ms", maxTaskIdleMs);
         o.put("scoring_config_hash", config.params().configHash());
         try (Admin admin = kafka.admin(); ScoringApp app = new ScoringApp(config, registry)) {
             List<TopicPartition> parts = new ArrayList<>();

@@ -1,0 +1,33 @@
+package dev.tokenarena.scoring;
+
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.Record;
+
+/**
+ * A replay's stand-in for a sink node: serializes key and value for the topic as the sink would
+ * (same serializers, same topic name, so the same schema ids and bytes) and hands them with the
+ * record's timestamp and headers to the replay's output (see
+ * {@link ScoringTopology#buildForReplay}).
+ */
+final class DirectSink<V> implements Processor<String, V, Void, Void> {
+
+    private final String topic;
+    private final Serializer<String> keys;
+    private final Serializer<V> values;
+    private final ScoringTopology.DirectOutput output;
+
+    DirectSink(String topic, Serializer<String> keys, Serializer<V> values, ScoringTopology.DirectOutput output) {
+        this.topic = topic;
+        this.keys = keys;
+        this.values = values;
+        this.output = output;
+    }
+
+    @Override
+    public void process(Record<String, V> record) {
+        byte[] key = keys.serialize(topic, record.headers(), record.key());
+        byte[] value = values.serialize(topic, record.headers(), record.value());
+        output.send(topic, key, value, record.timestamp(), record.headers());
+    }
+}
