@@ -71,6 +71,7 @@ public final class EvalWorker implements AutoCloseable {
     private final Optional<PositionFile> positionFile;
     private final Map<String, EvalPositions> positions = new ConcurrentHashMap<>();
     private final Set<String> warnedProtocols = ConcurrentHashMap.newKeySet();
+    private final Set<String> warnedUnpriced = ConcurrentHashMap.newKeySet();
     private final ReentrantLock roundLock = new ReentrantLock();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicLong rounds = new AtomicLong();
@@ -168,6 +169,15 @@ public final class EvalWorker implements AutoCloseable {
             EvalPositions at = positions.getOrDefault(endpoint.getEndpointId(), EvalPositions.START);
             // One price per endpoint per round: every item of the round is costed at the same quote.
             PriceQuote price = prices.apply(endpoint.getEndpointId());
+            if (price != null) {
+                warnedUnpriced.remove(endpoint.getEndpointId());
+            } else if (warnedUnpriced.add(endpoint.getEndpointId())) {
+                // Once per endpoint while it stays unpriced, not once per item (a self-hosted endpoint
+                // is unpriced for the whole run); again only if a price came and went.
+                log.info("endpoint {}: no token price known; its eval items are graded but unpriced "
+                        + "(priced=false, cost_usd 0), so it gets accuracy but no measured $/correct from them",
+                        endpoint.getEndpointId());
+            }
             for (int i = 0; i < config.itemsPerRound(); i++) {
                 long p = at.evalPosition() + i;
                 SuiteItem item = suite.itemAt(p);
@@ -222,7 +232,7 @@ public final class EvalWorker implements AutoCloseable {
                 .setResultId(recordId(endpoint.getEndpointId(), runId, item.itemId()))
                 .setEndpointId(endpoint.getEndpointId()).setRunId(runId).setSuite(item.suite())
                 .setItemId(item.itemId()).setStartedAtMs(startedAt).setOutcome(r.outcome().name())
-                .setExpectedAnswer(item.expectedAnswer()).setLatencyMs(r.latencyMs());
+                .setExpectedAnswer(item.expectedAnswer()).setLatencyMs(r.latencyMs()).setPriced(price != null);
         if (r.outcome() == Outcome.OK) {
             NumericGrader.Grade grade = NumericGrader.grade(r.content(), item.expectedAnswer());
             int in;
@@ -238,7 +248,7 @@ public final class EvalWorker implements AutoCloseable {
                 reasoning = LocalTokens.count(r.reasoningContent());
                 out = LocalTokens.count(r.content()) + reasoning;
             }
-            double cost = cost(price, in, out);
+            double cost = price == null ? 0.0 : cost(price, in, out);
             stats.ok.incrementAndGet();
             if (grade.correct()) {
                 stats.correct.incrementAndGet();
@@ -290,11 +300,8 @@ public final class EvalWorker implements AutoCloseable {
         send(() -> sink.accept(sample), stats, endpoint.getEndpointId());
     }
 
-    /** Cost at list price: tokens times USD per 1M tokens; NaN when no price is known, never a silent zero. */
+    /** Cost at list price: tokens times USD per 1M tokens. */
     static double cost(PriceQuote price, int inputTokens, int outputTokens) {
-        if (price == null) {
-            return Double.NaN;
-        }
         return inputTokens * price.getInputUsdPerMtok() / 1e6 + outputTokens * price.getOutputUsdPerMtok() / 1e6;
     }
 

@@ -8,12 +8,12 @@ import dev.tokenarena.schemas.v1.Endpoint;
 import dev.tokenarena.schemas.v1.PriceQuote;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -53,8 +53,7 @@ public final class EvalWorkerMain implements Callable<Integer> {
         }
         List<Endpoint> endpoints = catalog.endpoints().stream().map(e -> e.toEndpoint(System.currentTimeMillis())).toList();
         // Standalone, prices come from the catalogue; the demo passes the live quotes of arena.prices.v1.
-        Map<String, PriceQuote> quotes = catalog.endpoints().stream().collect(Collectors.toMap(CatalogEntry::id,
-                e -> e.toPriceQuote("catalogue", 0L)));
+        Map<String, PriceQuote> quotes = catalogueQuotes(catalog);
         Function<String, String> env = System::getenv;
         KafkaEvalSink sink;
         EvalWorker worker;
@@ -74,5 +73,21 @@ public final class EvalWorkerMain implements Callable<Integer> {
         worker.start();
         stopped.await();
         return 0;
+    }
+
+    /**
+     * The catalogue's token prices by endpoint id. An entry without one (self-hosted) is left out,
+     * so the worker sees no price and publishes its items unpriced; {@code Collectors.toMap} would
+     * throw on its null quote and stop the worker at startup.
+     */
+    static Map<String, PriceQuote> catalogueQuotes(Catalog catalog) {
+        Map<String, PriceQuote> quotes = new HashMap<>();
+        for (CatalogEntry e : catalog.endpoints()) {
+            PriceQuote q = e.toPriceQuote("catalogue", 0L);
+            if (q != null) {
+                quotes.put(e.id(), q);
+            }
+        }
+        return quotes;
     }
 }

@@ -11,6 +11,7 @@ import dev.tokenarena.schemas.v1.EvalItemResult;
 import dev.tokenarena.schemas.v1.FingerprintSample;
 import dev.tokenarena.schemas.v1.PriceQuote;
 import java.io.IOException;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -24,6 +25,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.Appender;
+import org.apache.logging.log4j.core.appender.WriterAppender;
+import org.apache.logging.log4j.core.layout.PatternLayout;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -159,6 +164,7 @@ class EvalWorkerTest {
             assertEquals(100, item3.getInputTokens());
             assertEquals(50, item3.getOutputTokens());
             assertEquals(0.0007, item3.getCostUsd(), 1e-12);
+            assertTrue(item3.getPriced());
             assertEquals(1735689600000L, item3.getStartedAtMs());
             assertEquals("gsm8k-sample:good:pass-0", item3.getRunId());
             assertEquals(EvalWorker.recordId("good", "gsm8k-sample:good:pass-0", "gsm8k-sample-0003"), item3.getResultId());
@@ -248,12 +254,45 @@ class EvalWorkerTest {
         }
     }
 
+    /**
+     * No price for either endpoint (self-hosted without a token price): items are still graded,
+     * published unpriced at cost 0 (a NaN would send each one to scoring's DLQ), and the worker says
+     * so once per endpoint, not once per item or round.
+     */
     @Test
-    void shouldMarkCostUnknownWhenNoPriceKnown() {
+    void shouldPublishGradedItemsUnpricedAndLogOncePerEndpointWhenNoPriceKnown() {
+        StringWriter logged = new StringWriter();
+        Appender capture = WriterAppender.newBuilder().setName("unpriced-capture").setTarget(logged)
+                .setLayout(PatternLayout.newBuilder().withPattern("%m%n").build()).build();
+        capture.start();
+        org.apache.logging.log4j.core.Logger workerLog =
+                (org.apache.logging.log4j.core.Logger) LogManager.getLogger(EvalWorker.class);
+        workerLog.addAppender(capture);
         try (EvalWorker worker = worker(config(Map.of(EvalConfig.FINGERPRINT_PROMPTS_PER_ROUND, 0)), id -> null)) {
+            RoundSummary first = worker.runRound();
             worker.runRound();
-            assertTrue(Double.isNaN(sink.results("good").get(0).getCostUsd()));
+
+            // good: items 0..19 over two rounds, wrong where i mod 4 == 3 -> 15 of 20 correct, as priced
+            List<EvalItemResult> good = sink.results("good");
+            assertEquals(20, good.size());
+            assertEquals(15, good.stream().filter(EvalItemResult::getCorrect).count());
+            assertTrue(good.stream().allMatch(r -> !r.getPriced() && r.getCostUsd() == 0.0 && r.getOutcome().equals("OK")
+                    && r.getOutputTokens() == 50), good.toString());
+            assertFalse(good.get(3).getCorrect());
+            assertEquals("999999", good.get(3).getExtractedAnswer());
+            // broken: failed requests of an unpriced endpoint are unpriced too
+            assertTrue(sink.results("broken").stream().allMatch(r -> !r.getPriced() && r.getCostUsd() == 0.0));
+            // round 1: 8 of 10 correct; the round's cost is 0, not NaN
+            assertEquals(8, first.correct());
+            assertEquals(0.0, first.costUsd(), 0.0);
+        } finally {
+            workerLog.removeAppender(capture);
+            capture.stop();
         }
+        List<String> unpriced = logged.toString().lines().filter(l -> l.contains("no token price known")).toList();
+        assertEquals(2, unpriced.size(), unpriced.toString());
+        assertTrue(unpriced.get(0).startsWith("endpoint good:") || unpriced.get(1).startsWith("endpoint good:"),
+                unpriced.toString());
     }
 
     /** Collects records; ordered by item id because requests finish in any order. */

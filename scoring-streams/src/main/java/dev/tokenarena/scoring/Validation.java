@@ -59,7 +59,10 @@ final class Validation {
         if (r.getStartedAtMs() <= 0) {
             return "started_at_ms must be > 0, got " + r.getStartedAtMs();
         }
-        bad = firstBad("latency_ms", r.getLatencyMs(), "cost_usd", r.getCostUsd());
+        // An unpriced item's cost is never read (it stays out of the cost sum), so only a priced
+        // item's cost can make the record unscoreable; its accuracy must not be lost to the DLQ.
+        bad = r.getPriced() ? firstBad("latency_ms", r.getLatencyMs(), "cost_usd", r.getCostUsd())
+                : firstBad("latency_ms", r.getLatencyMs());
         if (bad != null) {
             return bad;
         }

@@ -5,6 +5,7 @@ import static dev.tokenarena.scoring.Events.T0;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tokenarena.schemas.v1.Endpoint;
 import dev.tokenarena.schemas.v1.EndpointComposite;
@@ -89,7 +90,8 @@ class CostCompositesTest {
                     .setSelfHostedGpus(8).build();
             f.pipe(f.endpoints, "sh", sh);
             for (int i = 0; i < 4; i++) {
-                f.pipe(f.evals, "sh", Events.eval("sh", T0 + i * 1000, "OK", i % 2 == 0, 400, 0.0));
+                // unpriced, as the worker publishes items of an endpoint without a token price
+                f.pipe(f.evals, "sh", Events.unpricedEval("sh", T0 + i * 1000, "OK", i % 2 == 0, 400));
             }
             for (int i = 0; i < 2; i++) {
                 f.pipe(f.probes, "sh", Events.probe("sh", T0 + MINUTE + i).setE2eMs(2000.0).setOutputTps(100.0).build());
@@ -112,6 +114,10 @@ class CostCompositesTest {
             assertEquals(20.0 / 1.8 / 4 / 1e6 * 400 / 0.5, chat.getUsdPerCorrect(), 1e-12);
             // measured: 400 tokens at 11.111 USD/Mtok per item over A = 0.5 -> 8.8889e-3, not the items' 0
             assertEquals(20.0 / 1.8 / 1e6 * 400 / 0.5, chat.getUsdPerCorrectMeasured(), 1e-12);
+            // the unpriced items still give accuracy: 2 of 4 correct
+            assertEquals(0.5, chat.getAccuracy(), 1e-12);
+            assertEquals(4, chat.getEvalCount());
+            assertTrue(f.dlq.isEmpty());
             // batch: highest throughput without SLO is still c10 (c1 is 100 tok/s), no discount: 2.7778
             EndpointComposite batch = latest(all, "batch").get("sh");
             assertEquals(10, batch.getSelfHostedConcurrency());

@@ -54,6 +54,11 @@ final class Events {
                 .setLatencyMs(500.0).setCostUsd(costUsd).build();
     }
 
+    /** An item of an endpoint the worker knew no token price for: priced = false, cost 0. */
+    static EvalItemResult unpricedEval(String endpoint, long at, String outcome, boolean correct, int outputTokens) {
+        return EvalItemResult.newBuilder(eval(endpoint, at, outcome, correct, outputTokens, 0.0)).setPriced(false).build();
+    }
+
     static PriceQuote price(String endpoint, double in, double out, long at) {
         return PriceQuote.newBuilder().setEndpointId(endpoint).setInputUsdPerMtok(in).setOutputUsdPerMtok(out)
                 .setBatchDiscount(0.5).setSource("test").setEffectiveFromMs(at).build();
