@@ -35,10 +35,20 @@ final class SnapshotDocument {
     static final List<String> EXTRA_ROW_FIELDS = List.of("precision", "success_rate", "probe_count", "eval_count",
             "accuracy_ci_low", "accuracy_ci_high", "ttft_ms_p90", "ttfv_ms_p50", "tpot_ms_p50", "e2e_ms_p50",
             "tokens_to_solution", "usd_per_correct_measured", "j_per_token_low", "j_per_token_high", "kwh_per_mtok",
-            "fidelity_noise_floor", "fidelity_prompts", "ttft_ms_p50_by_region");
+            "fidelity_noise_floor", "fidelity_prompts", "ttft_ms_p50_by_region",
+            // Added after the first release: appended so existing CSV column positions stay put.
+            "fidelity_method", "fidelity_p_value", "fidelity_mmd2", "fidelity_endpoint_samples",
+            "fidelity_reference_samples", "aggregate_output_tps", "price_basis", "self_hosted_usd_per_mtok",
+            "self_hosted_concurrency", "self_hosted_aggregate_output_tps", "self_hosted_slo_met");
     static final List<String> FACTORS = List.of("speed", "ttft", "price", "quality", "reliability");
     /** Snapshot-level columns repeated on every CSV row, so concatenated CSVs stay self-describing. */
     static final List<String> CSV_SNAPSHOT_COLUMNS = List.of("preset", "window", "generated_at", "config_hash");
+    /**
+     * Snapshot-level figures added after the first release: after the rows in the JSON, and as the
+     * last CSV columns (repeated on every row) so existing column positions stay put.
+     */
+    static final List<String> RANK_STABILITY_FIELDS = List.of("rank_stability_kendall_tau_min", "leader_stable",
+            "rank_stability_perturbations");
     static final List<String> CSV_COLUMNS = csvColumns();
 
     private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -57,6 +67,7 @@ final class SnapshotDocument {
             }
         }
         columns.addAll(EXTRA_ROW_FIELDS);
+        columns.addAll(RANK_STABILITY_FIELDS);
         return List.copyOf(columns);
     }
 
@@ -71,6 +82,12 @@ final class SnapshotDocument {
         for (LeaderboardRow row : snapshot.getRows()) {
             rows.add(row(row));
         }
+        doc.set("rank_stability_kendall_tau_min", number(snapshot.getRankStabilityKendallTauMin()));
+        doc.set("leader_stable", bool(snapshot.getLeaderStable()));
+        doc.put("rank_stability_perturbations", snapshot.getRankStabilityPerturbations());
+        // Lists of endpoint ids: JSON only, since a CSV line is one endpoint and a cell holds no list.
+        snapshot.getFrontierQualityCost().forEach(doc.putArray("frontier_quality_cost")::add);
+        snapshot.getFrontierThroughputInteractivity().forEach(doc.putArray("frontier_throughput_interactivity")::add);
         ObjectNode p = doc.putObject("provenance");
         p.put("config_hash", snapshot.getConfigHash());
         p.put("window_start", iso(snapshot.getWindowStartMs()));
@@ -113,11 +130,7 @@ final class SnapshotDocument {
         n.set("gco2_per_mtok", number(c.getGco2PerMtok()));
         n.set("fidelity", number(c.getFidelity()));
         n.put("fidelity_status", c.getFidelityStatus());
-        if (c.getEffectiveContextTokens() == null) {
-            n.putNull("effective_context_tokens");
-        } else {
-            n.put("effective_context_tokens", c.getEffectiveContextTokens());
-        }
+        n.set("effective_context_tokens", count(c.getEffectiveContextTokens()));
         // Extras, after the contract's fields.
         n.put("precision", c.getPrecision());
         n.set("success_rate", number(c.getSuccessRate()));
@@ -138,12 +151,33 @@ final class SnapshotDocument {
         n.put("fidelity_prompts", c.getFidelityPrompts());
         ObjectNode byRegion = n.putObject("ttft_ms_p50_by_region");
         new TreeMap<>(c.getTtftMsP50ByRegion()).forEach((region, ms) -> byRegion.set(region.toString(), number(ms)));
+        // Sample-only fidelity: F is null for endpoints without logprobs, so these are their verdict's evidence.
+        n.put("fidelity_method", c.getFidelityMethod());
+        n.set("fidelity_p_value", number(c.getFidelityPValue()));
+        n.set("fidelity_mmd2", number(c.getFidelityMmd2()));
+        n.put("fidelity_endpoint_samples", c.getFidelityEndpointSamples());
+        n.put("fidelity_reference_samples", c.getFidelityReferenceSamples());
+        n.set("aggregate_output_tps", number(c.getAggregateOutputTps()));
+        // Self-hosted cost: says whether blended_usd_per_mtok is a quoted price or GPU-hours over throughput.
+        n.set("price_basis", c.getPriceBasis() == null ? F.nullNode() : F.textNode(c.getPriceBasis()));
+        n.set("self_hosted_usd_per_mtok", number(c.getSelfHostedUsdPerMtok()));
+        n.set("self_hosted_concurrency", count(c.getSelfHostedConcurrency()));
+        n.set("self_hosted_aggregate_output_tps", number(c.getSelfHostedAggregateOutputTps()));
+        n.set("self_hosted_slo_met", bool(c.getSelfHostedSloMet()));
         return n;
     }
 
     /** Missing figures and non-finite doubles are JSON null: a NaN would make the file unparseable. */
     private static JsonNode number(Double value) {
         return value == null || value.isNaN() || value.isInfinite() ? F.nullNode() : F.numberNode(value);
+    }
+
+    private static JsonNode count(Number value) {
+        return value == null ? F.nullNode() : F.numberNode(value.longValue());
+    }
+
+    private static JsonNode bool(Boolean value) {
+        return value == null ? F.nullNode() : F.booleanNode(value);
     }
 
     static String iso(long epochMs) {
@@ -161,7 +195,8 @@ final class SnapshotDocument {
 
     /**
      * The rows as RFC 4180 CSV: a header of {@link #CSV_COLUMNS}, one line per row, numbers as in
-     * the JSON, empty cells for nulls, {@code region=ms;...} for the per-region map.
+     * the JSON, empty cells for nulls, {@code region=ms;...} for the per-region map. The
+     * Pareto frontiers stay JSON-only.
      */
     static byte[] csvBytes(ObjectNode doc) {
         StringBuilder sb = new StringBuilder();
@@ -169,7 +204,8 @@ final class SnapshotDocument {
         for (JsonNode row : doc.get("rows")) {
             List<String> cells = new ArrayList<>(CSV_COLUMNS.size());
             for (String column : CSV_COLUMNS) {
-                JsonNode value = CSV_SNAPSHOT_COLUMNS.contains(column) ? doc.get(column)
+                JsonNode value = CSV_SNAPSHOT_COLUMNS.contains(column) || RANK_STABILITY_FIELDS.contains(column)
+                        ? doc.get(column)
                         : column.startsWith("factors.") ? row.get("factors").get(column.substring("factors.".length()))
                         : row.get(column);
                 cells.add(csvCell(text(value)));

@@ -21,6 +21,8 @@ final class Fixtures {
     /** One hour later, 2026-01-01T01:00:00Z. */
     static final long GENERATED_AT_MS = WINDOW_START_MS + 3_600_000L;
     static final String CONFIG_HASH = "a1b2c3d4e5f60718";
+    static final String NO_LOGPROBS = "quiet-llama70b-bf16-use1";
+    static final String SELF_HOSTED = "own-llama70b-bf16-use1";
 
     private Fixtures() {
     }
@@ -48,12 +50,62 @@ final class Fixtures {
                 .setOutputTpsP50(35.0).setTtftMsP50(150.0).setTtftMsP99(400.0).setBlendedUsdPerMtok(2.0)
                 .setFidelityStatus("reference")
                 .build();
+        return chatBoard(generatedAtMs, first, second).build();
+    }
+
+    /**
+     * A chat leaderboard with the figures added after the sink's first release.
+     * <ul>
+     * <li>Row 1 returns no logprobs, so F is null and its status rests on the sample-only test
+     * (16 prompts x 4 completions = 64 per side).
+     * <li>Row 2 is self-hosted with no quoted price: 8 GPUs x 2.50 USD/GPU-hour = 20 USD/h over
+     * 500 tok/s x 3600 s = 1.8M tok/h gives 11.11 USD per 1M output tokens, blended for chat 3:1
+     * as 11.11 x 1 / 4 = 2.78 (input is free).
+     * <li>CCA = p * T / A: row 1 0.6 USD/Mtok x 1000 tok / 0.8 = 0.00075 USD, row 2
+     * 2.78 x 1000 / 0.85 = 0.0033 USD. Neither row dominates on either frontier (row 1 cheaper per
+     * correct answer and faster per stream, row 2 more accurate with more aggregate throughput), so
+     * both frontiers hold both ids. Swapping two rows gives Kendall tau -1, and row 1 is not first
+     * under every perturbation.
+     * </ul>
+     */
+    static LeaderboardSnapshot sampleTestAndSelfHostedSnapshot() {
+        double selfHostedUsdPerMtok = 8 * 2.50 / (500.0 * 3600) * 1e6;
+        double selfHostedBlended = selfHostedUsdPerMtok / 4;
+        EndpointComposite noLogprobs = composite(NO_LOGPROBS, "quiet", "lite", "bf16", "us-east", 71.0,
+                new FactorScores(1.0, 1.0, 1.0, 0.0, 1.0), GENERATED_AT_MS)
+                .setProbeCount(90).setSuccessRate(1.0).setOutputTpsP50(60.0).setTtftMsP50(300.0)
+                .setBlendedUsdPerMtok(0.6).setPriceBasis("token_price").setAccuracy(0.8).setTokensToSolution(1000.0)
+                .setUsdPerCorrect(0.6 * 1000 / 1e6 / 0.8)
+                .setAggregateOutputTps(480.0)
+                .setFidelity(null).setFidelityStatus("faithful").setFidelityMethod("sample_test")
+                .setFidelityPrompts(16).setFidelityPValue(0.84).setFidelityMmd2(0.0012)
+                .setFidelityEndpointSamples(64).setFidelityReferenceSamples(64)
+                .build();
+        EndpointComposite selfHosted = composite(SELF_HOSTED, "own", "h100x8", "bf16", "us-east", 64.5,
+                new FactorScores(0.0, 0.0, 0.0, 1.0, 1.0), GENERATED_AT_MS)
+                .setProbeCount(90).setSuccessRate(1.0).setOutputTpsP50(50.0).setTtftMsP50(420.0)
+                .setAccuracy(0.85).setTokensToSolution(1000.0).setAggregateOutputTps(500.0)
+                .setFidelity(99.4).setFidelityStatus("faithful").setFidelityNoiseFloor(99.6).setFidelityPrompts(16)
+                .setPriceBasis("self_hosted").setSelfHostedUsdPerMtok(selfHostedUsdPerMtok)
+                .setBlendedUsdPerMtok(selfHostedBlended)
+                .setUsdPerCorrect(selfHostedBlended * 1000 / 1e6 / 0.85)
+                .setSelfHostedConcurrency(10).setSelfHostedAggregateOutputTps(500.0).setSelfHostedSloMet(true)
+                .build();
+        return chatBoard(GENERATED_AT_MS, noLogprobs, selfHosted)
+                .setRankStabilityKendallTauMin(-1.0).setLeaderStable(false).setRankStabilityPerturbations(10)
+                .setFrontierQualityCost(List.of(NO_LOGPROBS, SELF_HOSTED))
+                .setFrontierThroughputInteractivity(List.of(NO_LOGPROBS, SELF_HOSTED))
+                .build();
+    }
+
+    /** A 1 h chat board of two rows, ranked in the order given. */
+    private static LeaderboardSnapshot.Builder chatBoard(long generatedAtMs, EndpointComposite first,
+                                                         EndpointComposite second) {
         return LeaderboardSnapshot.newBuilder()
                 .setPreset("chat").setWindow("1h")
                 .setWindowStartMs(WINDOW_START_MS).setWindowEndMs(WINDOW_START_MS + 3_600_000L)
                 .setGeneratedAtMs(generatedAtMs).setConfigHash(CONFIG_HASH)
-                .setRows(List.of(new LeaderboardRow(1, first), new LeaderboardRow(2, second)))
-                .build();
+                .setRows(List.of(new LeaderboardRow(1, first), new LeaderboardRow(2, second)));
     }
 
     private static EndpointComposite.Builder composite(String id, String provider, String sku, String precision,

@@ -72,7 +72,10 @@ class SnapshotSinkTaskTest {
                 Fixtures.snapshot(Fixtures.GENERATED_AT_MS)))));
 
         JsonNode doc = JSON.readTree(dir.resolve("leaderboard-chat.json").toFile());
-        assertEquals(List.of("preset", "window", "generated_at", "config_hash", "rows", "provenance"), names(doc));
+        assertEquals(List.of("preset", "window", "generated_at", "config_hash", "rows",
+                "rank_stability_kendall_tau_min", "leader_stable", "rank_stability_perturbations",
+                "frontier_quality_cost", "frontier_throughput_interactivity", "provenance"), names(doc),
+                "contract fields first, then the snapshot-level extras, provenance last");
         assertEquals("chat", doc.get("preset").asText());
         assertEquals("1h", doc.get("window").asText());
         // 1_767_229_200_000 ms = 2026-01-01T01:00:00Z (1_767_225_600 s is 2026-01-01T00:00:00Z, plus one hour).
@@ -142,7 +145,14 @@ class SnapshotSinkTaskTest {
                 + "gco2_per_mtok,fidelity,fidelity_status,effective_context_tokens,precision,success_rate,probe_count,"
                 + "eval_count,accuracy_ci_low,accuracy_ci_high,ttft_ms_p90,ttfv_ms_p50,tpot_ms_p50,e2e_ms_p50,"
                 + "tokens_to_solution,usd_per_correct_measured,j_per_token_low,j_per_token_high,kwh_per_mtok,"
-                + "fidelity_noise_floor,fidelity_prompts,ttft_ms_p50_by_region", lines.get(0));
+                + "fidelity_noise_floor,fidelity_prompts,ttft_ms_p50_by_region,"
+                + "fidelity_method,fidelity_p_value,fidelity_mmd2,fidelity_endpoint_samples,fidelity_reference_samples,"
+                + "aggregate_output_tps,price_basis,self_hosted_usd_per_mtok,self_hosted_concurrency,"
+                + "self_hosted_aggregate_output_tps,self_hosted_slo_met,"
+                + "rank_stability_kendall_tau_min,leader_stable,rank_stability_perturbations", lines.get(0));
+        // Neither fixture row has the later figures: method skl, no p-value or MMD, 0 samples, no
+        // throughput or self-hosted cost; the snapshot has no rank stability and 0 perturbations.
+        List<String> laterFiguresAbsent = List.of("skl", "", "", "0", "0", "", "", "", "", "", "", "", "", "0");
         List<String> twelveNulls = java.util.Collections.nCopies(12, "");
         List<String> first = new ArrayList<>(List.of("chat", "1h", "2026-01-01T01:00:00Z", Fixtures.CONFIG_HASH,
                 "1", "acme-llama70b-fp8-use1", "acme", "llama-3.3-70b", "turbo", "us-east", "87.5",
@@ -150,6 +160,7 @@ class SnapshotSinkTaskTest {
                 "437.5", "45.5", "92.1", "drifted", "65536", "fp8", "0.99", "120", "500"));
         first.addAll(twelveNulls);
         first.addAll(List.of("16", "eu-central=310.0;us-east=200.0"));
+        first.addAll(laterFiguresAbsent);
         assertEquals(String.join(",", first), lines.get(1));
         // The SKU holds a comma, so it is quoted; nulls are empty cells; no regions gives an empty cell.
         List<String> second = new ArrayList<>(List.of("chat", "1h", "2026-01-01T01:00:00Z", Fixtures.CONFIG_HASH,
@@ -158,7 +169,113 @@ class SnapshotSinkTaskTest {
                 "reference", "", "bf16", "0.95", "100", "0"));
         second.addAll(twelveNulls);
         second.addAll(List.of("0", ""));
+        second.addAll(laterFiguresAbsent);
         assertEquals(String.join(",", second), lines.get(2));
+    }
+
+    @Test
+    void shouldWriteNullRankStabilityAndEmptyFrontiersWhenSnapshotHasNone() throws IOException {
+        JsonNode doc = written(Fixtures.snapshot(Fixtures.GENERATED_AT_MS));
+
+        assertTrue(doc.get("rank_stability_kendall_tau_min").isNull(), "not computed is null, not 1");
+        assertTrue(doc.get("leader_stable").isNull());
+        assertEquals(0, doc.get("rank_stability_perturbations").asInt());
+        assertEquals(List.of(), texts(doc.get("frontier_quality_cost")));
+        assertEquals(List.of(), texts(doc.get("frontier_throughput_interactivity")));
+        JsonNode first = doc.get("rows").get(0);
+        assertEquals("skl", first.get("fidelity_method").asText(), "the Avro default");
+        assertTrue(first.get("fidelity_p_value").isNull());
+        assertTrue(first.get("price_basis").isNull(), "the record says nothing of its price basis");
+        assertTrue(first.get("self_hosted_usd_per_mtok").isNull());
+        assertTrue(first.get("self_hosted_slo_met").isNull());
+    }
+
+    @Test
+    void shouldWriteSampleTestEvidenceBesideNullFidelityWhenEndpointHasNoLogprobs() throws IOException {
+        JsonNode row = written(Fixtures.sampleTestAndSelfHostedSnapshot()).get("rows").get(0);
+
+        assertEquals(Fixtures.NO_LOGPROBS, row.get("endpoint_id").asText());
+        assertTrue(row.has("fidelity") && row.get("fidelity").isNull(), "no logprobs, no F: " + row);
+        assertEquals("faithful", row.get("fidelity_status").asText());
+        assertEquals("sample_test", row.get("fidelity_method").asText());
+        assertEquals(0.84, row.get("fidelity_p_value").asDouble());
+        assertEquals(0.0012, row.get("fidelity_mmd2").asDouble());
+        // 16 prompts x 4 completions on each side.
+        assertEquals(64, row.get("fidelity_endpoint_samples").asInt());
+        assertEquals(64, row.get("fidelity_reference_samples").asInt());
+        assertTrue(row.get("fidelity_noise_floor").isNull(), "the record has none");
+        assertEquals("token_price", row.get("price_basis").asText());
+        // 60 tok/s per stream x 8 streams per replica.
+        assertEquals(480.0, row.get("aggregate_output_tps").asDouble());
+        assertTrue(row.get("self_hosted_usd_per_mtok").isNull(), "not self-hosted");
+    }
+
+    @Test
+    void shouldWriteSelfHostedCostWhenEndpointIsPricedFromGpuHours() throws IOException {
+        JsonNode row = written(Fixtures.sampleTestAndSelfHostedSnapshot()).get("rows").get(1);
+
+        assertEquals(Fixtures.SELF_HOSTED, row.get("endpoint_id").asText());
+        assertEquals("self_hosted", row.get("price_basis").asText());
+        // 8 GPUs x 2.50 USD/h = 20 USD/h; 500 tok/s x 3600 s = 1.8M tok/h; 20 / 1.8 = 11.11 USD per 1M.
+        assertEquals(11.1111, row.get("self_hosted_usd_per_mtok").asDouble(), 1e-4);
+        // Chat 3:1 with free input: 11.11 x 1 / 4 = 2.78 USD per 1M blended.
+        assertEquals(2.7778, row.get("blended_usd_per_mtok").asDouble(), 1e-4);
+        assertEquals(10, row.get("self_hosted_concurrency").asInt());
+        assertTrue(row.get("self_hosted_concurrency").isIntegralNumber(), "a level, not a figure");
+        assertEquals(500.0, row.get("self_hosted_aggregate_output_tps").asDouble());
+        assertTrue(row.get("self_hosted_slo_met").isBoolean() && row.get("self_hosted_slo_met").asBoolean());
+        assertEquals(99.4, row.get("fidelity").asDouble());
+        assertEquals(99.6, row.get("fidelity_noise_floor").asDouble());
+        assertEquals("skl", row.get("fidelity_method").asText());
+        assertTrue(row.get("fidelity_p_value").isNull(), "F, not the sample test");
+    }
+
+    @Test
+    void shouldWriteRankStabilityAndFrontiersWhenSnapshotCarriesThem() throws IOException {
+        JsonNode doc = written(Fixtures.sampleTestAndSelfHostedSnapshot());
+
+        // Two rows swapped by a perturbation: tau-a = (0 concordant - 1 discordant) / 1 pair = -1.
+        assertEquals(-1.0, doc.get("rank_stability_kendall_tau_min").asDouble());
+        assertTrue(doc.get("leader_stable").isBoolean() && !doc.get("leader_stable").asBoolean());
+        // 5 weights x 2 signs.
+        assertEquals(10, doc.get("rank_stability_perturbations").asInt());
+        // Neither row dominates: cheapest per correct answer first, then fastest per stream first.
+        assertEquals(List.of(Fixtures.NO_LOGPROBS, Fixtures.SELF_HOSTED), texts(doc.get("frontier_quality_cost")));
+        assertEquals(List.of(Fixtures.NO_LOGPROBS, Fixtures.SELF_HOSTED),
+                texts(doc.get("frontier_throughput_interactivity")));
+    }
+
+    @Test
+    void shouldAppendLaterFiguresAsLastCsvColumnsWhenSnapshotCarriesThem() throws IOException {
+        written(Fixtures.sampleTestAndSelfHostedSnapshot());
+
+        List<String> lines = List.of(read(dir.resolve("leaderboard-chat.csv")).split("\r\n"));
+        List<String> header = List.of(lines.get(0).split(",", -1));
+        Map<String, String> noLogprobs = cells(header, lines.get(1));
+        Map<String, String> selfHosted = cells(header, lines.get(2));
+        assertEquals(List.of("self_hosted_slo_met", "rank_stability_kendall_tau_min", "leader_stable",
+                "rank_stability_perturbations"), header.subList(header.size() - 4, header.size()));
+        assertEquals("", noLogprobs.get("fidelity"), "null F is an empty cell");
+        assertEquals("sample_test", noLogprobs.get("fidelity_method"));
+        assertEquals("0.84", noLogprobs.get("fidelity_p_value"));
+        assertEquals("0.0012", noLogprobs.get("fidelity_mmd2"));
+        assertEquals("64", noLogprobs.get("fidelity_endpoint_samples"));
+        assertEquals("64", noLogprobs.get("fidelity_reference_samples"));
+        assertEquals("480.0", noLogprobs.get("aggregate_output_tps"));
+        assertEquals("token_price", noLogprobs.get("price_basis"));
+        assertEquals("self_hosted", selfHosted.get("price_basis"));
+        // 20 USD/h over 1.8M tok/h, as in the JSON test.
+        assertEquals(11.1111, Double.parseDouble(selfHosted.get("self_hosted_usd_per_mtok")), 1e-4);
+        assertEquals("10", selfHosted.get("self_hosted_concurrency"));
+        assertEquals("500.0", selfHosted.get("self_hosted_aggregate_output_tps"));
+        assertEquals("true", selfHosted.get("self_hosted_slo_met"));
+        assertEquals("", noLogprobs.get("self_hosted_slo_met"));
+        for (Map<String, String> row : List.of(noLogprobs, selfHosted)) {
+            assertEquals("-1.0", row.get("rank_stability_kendall_tau_min"), "snapshot-level, on every row");
+            assertEquals("false", row.get("leader_stable"));
+            assertEquals("10", row.get("rank_stability_perturbations"));
+        }
+        assertFalse(header.contains("frontier_quality_cost"), "frontiers are lists of ids: JSON only");
     }
 
     @Test
@@ -332,6 +449,31 @@ class SnapshotSinkTaskTest {
 
         assertInstanceOf(org.apache.kafka.common.config.ConfigException.class, e);
         assertTrue(e.getMessage().contains(SnapshotSinkConfig.SNAPSHOT_DIR), e.getMessage());
+    }
+
+    /** Writes one snapshot through a fresh task and reads back the latest JSON of its preset. */
+    private JsonNode written(LeaderboardSnapshot snapshot) throws IOException {
+        SnapshotSinkTask task = task(new FakeSinkTaskContext(true), Map.of());
+        task.put(List.of(Fixtures.record(TOPIC, 0, 0, snapshot.getPreset(), Fixtures.encodedSnapshot(snapshot))));
+        return JSON.readTree(dir.resolve("leaderboard-" + snapshot.getPreset() + ".json").toFile());
+    }
+
+    /** A CSV line without quoted cells, by column name. */
+    private static Map<String, String> cells(List<String> header, String line) {
+        List<String> values = List.of(line.split(",", -1));
+        assertEquals(header.size(), values.size(), line);
+        Map<String, String> byName = new HashMap<>();
+        for (int i = 0; i < header.size(); i++) {
+            byName.put(header.get(i), values.get(i));
+        }
+        return byName;
+    }
+
+    private static List<String> texts(JsonNode array) {
+        assertTrue(array.isArray(), "an array: " + array);
+        List<String> texts = new ArrayList<>();
+        array.forEach(e -> texts.add(e.asText()));
+        return texts;
     }
 
     private static List<String> names(JsonNode node) {
