@@ -166,6 +166,9 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
             memo.invalidateMerges(); // a late probe changed a bucket a merge may hold
         }
         bucket.add(probe);
+        if (fine == memo.newestFine && memo.mainFor == fine) {
+            memo.main.add(probe); // the main window's running aggregate holds the current bucket
+        }
         bucketStore.put(ProbeBuckets.key(endpoint, ProbeBuckets.FINE, fine), bucket.toAvro());
 
         ProbeEndpointState state = memo.state;
@@ -219,14 +222,14 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
             Memo memo = memo(endpoint);
             long t = memo.state.getLastEventMs();
             long fine = buckets.fineStart(t);
-            ProbeSketches current = fineBucket(memo, endpoint, fine);
-
             long[] main = ProbeBuckets.trailing(t, buckets.coarseMs(), buckets.fineMs());
-            if (memo.mainClosedFor != fine) {
-                memo.mainClosed = mergeFine(memo, endpoint, main[0], fine);
-                memo.mainClosedFor = fine;
+            if (memo.mainFor != fine) {
+                // the window's buckets up to and including the current one; probes into the current
+                // bucket are added to it as they come, so an emission merges nothing
+                memo.main = mergeFine(memo, endpoint, main[0], fine + buckets.fineMs());
+                memo.mainFor = fine;
             }
-            forward(endpoint, mainLabel, scratch.clear().merge(memo.mainClosed).merge(current).stats(main[0], main[1]), t);
+            forward(endpoint, mainLabel, memo.main.stats(main[0], main[1]), t);
 
             memo.state.setPending(false);
             stateStore.put(endpoint, memo.state);
@@ -339,6 +342,10 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
             ProbeEndpointState state = stateStore.get(endpoint);
             memo = new Memo(state != null ? state
                     : ProbeEndpointState.newBuilder().setLastEventMs(Long.MIN_VALUE).setClosedThroughMs(-1).build());
+            if (memo.state.getLastEventMs() != Long.MIN_VALUE) {
+                // after a restart, a probe into an older bucket must still count as late
+                memo.newestFine = buckets.fineStart(memo.state.getLastEventMs());
+            }
             memos.put(endpoint, memo);
         }
         return memo;
@@ -360,9 +367,12 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
          */
         final java.util.NavigableMap<Long, ProbeSketches> fine = new java.util.TreeMap<>();
         long fineCompleteFrom = Long.MAX_VALUE;
-        /** Fine buckets of the main window before the current one, for fine start mainClosedFor. */
-        ProbeSketches mainClosed;
-        long mainClosedFor = Long.MIN_VALUE;
+        /**
+         * The main window's figures while its newest bucket starts at mainFor: the merge of its
+         * buckets when that bucket began to be emitted, plus every probe added to it since.
+         */
+        ProbeSketches main;
+        long mainFor = Long.MIN_VALUE;
         /** Fine buckets of the current hour before the current one, for fine start hourFineFor. */
         ProbeSketches hourFine;
         long hourFineFor = Long.MIN_VALUE;
@@ -385,7 +395,7 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
         }
 
         void invalidateMerges() {
-            mainClosedFor = Long.MIN_VALUE;
+            mainFor = Long.MIN_VALUE;
             hourFineFor = Long.MIN_VALUE;
             coarseParts.clear();
             coarsePartFor.clear();

@@ -129,4 +129,29 @@ class ProbeWindowRestartTest {
         assertEquals(3, s.getProbeCount());
         assertEquals(200.0, s.getTtftMsP50(), 2.0);
     }
+
+    /**
+     * After a restart the memory knows nothing, yet a late probe into an older bucket of the
+     * window must still reach the figures. Probes at 10:01 and 10:06 (ttft 100, 200); restart;
+     * emit at 10:07 (the restarted run rebuilds the window from the store); a late probe at 10:04
+     * (ttft 300, within the 5-minute grace: its bucket [10:00, 10:05) ends at 10:05 + 5 > 10:07);
+     * emit at 10:08: 3 probes, median 200, in both runs.
+     */
+    @Test
+    void shouldCountALateProbeAfterARestartInTheRebuiltWindow() {
+        Run steady = new Run();
+        Run restarted = new Run();
+        for (Run r : List.of(steady, restarted)) {
+            r.probe(T0 + MINUTE, 100);
+            r.probe(T0 + 6 * MINUTE, 200);
+        }
+        restarted.start();
+        assertEquals(steady.emit(T0 + 7 * MINUTE), restarted.emit(T0 + 7 * MINUTE));
+        steady.probe(T0 + 4 * MINUTE, 300);
+        restarted.probe(T0 + 4 * MINUTE, 300);
+        ProbeStats s = steady.emit(T0 + 8 * MINUTE).get(0);
+        assertEquals(3, s.getProbeCount());
+        assertEquals(200.0, s.getTtftMsP50(), 2.0);
+        assertEquals(s, restarted.emit(T0 + 8 * MINUTE).get(0));
+    }
 }
