@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * Routes one request. Runs on a separate executor group, never on the I/O loop, because local
  * store reads and peer calls block.
  *
- * <p>Public routes: {@code /health}, {@code /leaderboard/{preset}[?window=W]},
+ * <p>Public routes: {@code /} and {@code /dashboard} (the dashboard page), {@code /health},
+ * {@code /leaderboard/{preset}[?window=W]},
  * {@code /endpoints/{id}[?history_hours=H]}, {@code /alerts[?state=OPEN|RESOLVED]},
  * {@code /alerts/stream} (SSE). Internal routes ({@code /internal/...}) answer from local stores
  * only and are what peers call.
@@ -52,13 +53,47 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final long HOUR_MS = 3_600_000L;
 
     private final Supplier<Backend> backend;
+    private final DashboardPage dashboard;
 
     /** What the handler reads; null from the supplier until the streams client is attached. */
     record Backend(StoreRouter router, ApiStores stores, AlertFeed feed, PeerClient peers) {
     }
 
-    ApiHandler(Supplier<Backend> backend) {
+    /**
+     * What a path asks for. One table for dispatch and for the dashboard test, which checks every
+     * path the page requests against it.
+     */
+    enum Route {
+        DASHBOARD, HEALTH, LEADERBOARD, ENDPOINT, ALERTS, ALERT_STREAM, INTERNAL_KV, INTERNAL_ALL, INTERNAL_WINDOWS,
+        UNKNOWN;
+
+        static Route of(String path) {
+            if (path.equals("/") || path.equals("/dashboard")) {
+                return DASHBOARD;
+            } else if (path.equals("/health")) {
+                return HEALTH;
+            } else if (path.startsWith("/leaderboard/")) {
+                return LEADERBOARD;
+            } else if (path.startsWith("/endpoints/")) {
+                return ENDPOINT;
+            } else if (path.equals("/alerts")) {
+                return ALERTS;
+            } else if (path.equals("/alerts/stream")) {
+                return ALERT_STREAM;
+            } else if (path.equals(StoreRouter.INTERNAL_KV)) {
+                return INTERNAL_KV;
+            } else if (path.equals(StoreRouter.INTERNAL_ALL)) {
+                return INTERNAL_ALL;
+            } else if (path.equals(StoreRouter.INTERNAL_WINDOWS)) {
+                return INTERNAL_WINDOWS;
+            }
+            return UNKNOWN;
+        }
+    }
+
+    ApiHandler(Supplier<Backend> backend, DashboardPage dashboard) {
         this.backend = backend;
+        this.dashboard = dashboard;
     }
 
     @Override
@@ -69,6 +104,18 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         QueryStringDecoder q = new QueryStringDecoder(request.uri());
         String path = q.path();
+        Route route = Route.of(path);
+        // neither needs the streams client: a page that shows "starting" beats a 503, and an unknown
+        // path stays unknown once the app is up, so a Retry-After would only invite retries
+        if (route == Route.DASHBOARD) {
+            ctx.writeAndFlush(dashboard.response()).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        if (route == Route.UNKNOWN) {
+            reply(ctx, HttpResponseStatus.NOT_FOUND, error("unknown path; try /health, /leaderboard/{preset}, "
+                    + "/endpoints/{id}, /alerts?state=OPEN, /alerts/stream, / (dashboard)"));
+            return;
+        }
         Backend b = backend.get();
         if (b == null) {
             unavailable(ctx, "the scoring app is starting");
@@ -76,34 +123,29 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         boolean forwarded = request.headers().contains(PeerClient.FORWARDED_HEADER);
         try {
-            if (path.equals("/health")) {
-                health(ctx, b);
-            } else if (path.startsWith("/leaderboard/")) {
-                leaderboard(ctx, b, path.substring("/leaderboard/".length()), param(q, "window"), request.uri(),
-                        forwarded);
-            } else if (path.startsWith("/endpoints/")) {
-                endpoint(ctx, b, path.substring("/endpoints/".length()), param(q, "history_hours"));
-            } else if (path.equals("/alerts")) {
-                alerts(ctx, b, param(q, "state"));
-            } else if (path.equals("/alerts/stream")) {
-                stream(ctx, b);
-            } else if (path.equals(StoreRouter.INTERNAL_KV)) {
-                b.router().requireLocal(required(q, "store"), required(q, "pk"));
-                JsonNode v = StoreRouter.toJson(b.router().localGet(required(q, "store"), required(q, "key")));
-                if (v == null) {
-                    reply(ctx, HttpResponseStatus.NOT_FOUND, error("no such key"));
-                } else {
-                    reply(ctx, HttpResponseStatus.OK, v.toString());
+            switch (route) {
+                case HEALTH -> health(ctx, b);
+                case LEADERBOARD -> leaderboard(ctx, b, path.substring("/leaderboard/".length()), param(q, "window"),
+                        request.uri(), forwarded);
+                case ENDPOINT -> endpoint(ctx, b, path.substring("/endpoints/".length()), param(q, "history_hours"));
+                case ALERTS -> alerts(ctx, b, param(q, "state"));
+                case ALERT_STREAM -> stream(ctx, b);
+                case INTERNAL_KV -> {
+                    b.router().requireLocal(required(q, "store"), required(q, "pk"));
+                    JsonNode v = StoreRouter.toJson(b.router().localGet(required(q, "store"), required(q, "key")));
+                    if (v == null) {
+                        reply(ctx, HttpResponseStatus.NOT_FOUND, error("no such key"));
+                    } else {
+                        reply(ctx, HttpResponseStatus.OK, v.toString());
+                    }
                 }
-            } else if (path.equals(StoreRouter.INTERNAL_ALL)) {
-                reply(ctx, HttpResponseStatus.OK, b.router().localAll(required(q, "store")).toString());
-            } else if (path.equals(StoreRouter.INTERNAL_WINDOWS)) {
-                b.router().requireLocal(required(q, "store"), required(q, "key"));
-                reply(ctx, HttpResponseStatus.OK, b.router().localWindows(required(q, "store"), required(q, "key"),
-                        Long.parseLong(required(q, "from")), Long.parseLong(required(q, "to")), b.stores()).toString());
-            } else {
-                reply(ctx, HttpResponseStatus.NOT_FOUND, error("unknown path; try /health, /leaderboard/{preset}, "
-                        + "/endpoints/{id}, /alerts?state=OPEN, /alerts/stream"));
+                case INTERNAL_ALL -> reply(ctx, HttpResponseStatus.OK, b.router().localAll(required(q, "store")).toString());
+                case INTERNAL_WINDOWS -> {
+                    b.router().requireLocal(required(q, "store"), required(q, "key"));
+                    reply(ctx, HttpResponseStatus.OK, b.router().localWindows(required(q, "store"), required(q, "key"),
+                            Long.parseLong(required(q, "from")), Long.parseLong(required(q, "to")), b.stores()).toString());
+                }
+                default -> throw new IllegalStateException("route " + route + " answered above");
             }
         } catch (Unavailable e) {
             unavailable(ctx, e.getMessage());

@@ -25,9 +25,11 @@ import org.apache.kafka.streams.state.HostInfo;
 /**
  * The HTTP query API of one scoring instance (Netty, NIO). Bound before the Streams client is
  * built, because {@code application.server} must name the port actually bound (port 0 picks a
- * free one); it answers 503 until {@link #attach} hands it the running client.
+ * free one); but for the dashboard page it answers 503 until {@link #attach} hands it the running
+ * client.
  *
  * <pre>
+ * GET / (or /dashboard)               the dashboard page (HTML over the routes below)
  * GET /health                         streams state of this instance
  * GET /leaderboard/{preset}[?window=] latest ranking of the preset (from its owning instance)
  * GET /endpoints/{id}[?history_hours=] latest stats and composites per preset, hourly probe history
@@ -51,7 +53,7 @@ public final class ApiServer implements AutoCloseable {
     private final String host;
     private final Channel channel;
 
-    private ApiServer(String host, int port) {
+    private ApiServer(String host, int port, DashboardPage dashboard) {
         this.host = host;
         ServerBootstrap bootstrap = new ServerBootstrap().group(io).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -59,7 +61,7 @@ public final class ApiServer implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, 8192),
                                 new HttpObjectAggregator(MAX_REQUEST_BYTES));
-                        ch.pipeline().addLast(workers, "api", new ApiHandler(backend::get));
+                        ch.pipeline().addLast(workers, "api", new ApiHandler(backend::get, dashboard));
                     }
                 });
         try {
@@ -73,7 +75,10 @@ public final class ApiServer implements AutoCloseable {
 
     /** Binds {@code host:port} (0: any free port); answers 503 until {@link #attach}. */
     public static ApiServer bind(String host, int port) {
-        return new ApiServer(Objects.requireNonNull(host, "host"), port);
+        // read before any thread starts: a jar without the page fails here, at startup, not on a
+        // browser's first visit
+        DashboardPage dashboard = DashboardPage.load();
+        return new ApiServer(Objects.requireNonNull(host, "host"), port, dashboard);
     }
 
     /** The port bound. */

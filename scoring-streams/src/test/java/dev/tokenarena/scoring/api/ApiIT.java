@@ -222,6 +222,13 @@ class ApiIT {
             assertEquals(404, status(urlA + "/leaderboard/no-such-preset"));
             assertEquals(400, status(urlA + "/alerts?state=MAYBE"));
             assertEquals(200, status(urlB + "/health"));
+            // the dashboard through the real pipeline (codec, aggregator, worker group), as a browser gets it
+            HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(urlB + "/")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, page.statusCode());
+            assertEquals("text/html; charset=utf-8", page.headers().firstValue("Content-Type").orElse(""));
+            assertTrue(page.headers().firstValue("Content-Security-Policy").orElse("").contains("connect-src 'self'"));
+            assertTrue(page.body().contains("new EventSource('/alerts/stream')"));
             sse.cancel(true);
         }
     }
