@@ -57,8 +57,8 @@ public final class ScoringConfig extends AbstractConfig {
                             + "known to be on the broker, so a catalogue or price update is joined before younger "
                             + "probes; -1 never waits, which during a catch-up may score probes against the "
                             + "catalogue as it was a moment earlier. Kafka 4.3 formats a diagnostic line per empty "
-                            + "partition on every check unless -1, about a fifth of the stream thread's CPU here "
-                            + "(docs/benchmarks.md).")
+                            + "partition on every check unless -1: 8 % of the stream thread's CPU over a 100k-event "
+                            + "catch-up here, more in a short one (docs/benchmarks.md).")
             .define(API_PORT, Type.INT, -1, ConfigDef.Range.between(-1, 65535), Importance.MEDIUM,
                     "Port of the HTTP query API over the state stores (leaderboard, endpoint detail, alerts, "
                             + "alert event stream); 0 picks a free port, -1 runs no API. Also advertised to the "

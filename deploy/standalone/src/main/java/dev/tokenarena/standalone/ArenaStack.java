@@ -165,6 +165,7 @@ final class ArenaStack implements AutoCloseable {
         // Scoring first so its consumers are in place before the first events.
         scoring = register(new ScoringApp(new ScoringConfig(scoringConfig()), registry));
         scoring.start();
+        out.printf("dashboard=%s%n", dashboardUrl());
 
         connect = register(EmbeddedConnect.start(kafka.bootstrapServers(), options.workDir().resolve("connect.offsets"), 0,
                 Map.of("consumer.isolation.level", "read_committed", "offset.flush.interval.ms", "1000")));
@@ -315,6 +316,9 @@ final class ArenaStack implements AutoCloseable {
         Map<String, Object> m = common();
         m.put(ScoringConfig.APPLICATION_ID, SCORING_APP_ID);
         m.put(ScoringConfig.STATE_DIR, options.workDir().resolve("streams").toString());
+        // the query API and its dashboard page, on a free port of this host (printed at start)
+        m.put(ScoringConfig.API_PORT, "0");
+        m.put(ScoringConfig.API_HOST, "localhost");
         return m;
     }
 
@@ -465,6 +469,11 @@ final class ArenaStack implements AutoCloseable {
 
     String bootstrapServers() {
         return kafka.bootstrapServers();
+    }
+
+    /** The scoring API's dashboard page (the query API on a free port of this host). */
+    String dashboardUrl() {
+        return scoring.api().map(a -> "http://" + a.advertised() + "/").orElseThrow();
     }
 
     String registryUrl() {

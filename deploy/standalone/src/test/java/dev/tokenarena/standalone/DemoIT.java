@@ -64,6 +64,9 @@ class DemoIT {
     private static final Map<String, Integer> UNRESOLVED_IDS = new HashMap<>();
     private static long framedRecords;
 
+    /** Status, content type and whether it has a script, of the dashboard page while the demo ran. */
+    private static String dashboard;
+
     @BeforeAll
     static void runDemo() throws Exception {
         out = Path.of(System.getProperty("java.io.tmpdir"), "demo-it-" + System.nanoTime());
@@ -82,6 +85,10 @@ class DemoIT {
                 stack -> poison(stack.bootstrapServers()),
                 stack -> {
                     try {
+                        HttpResponse<String> page = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                                URI.create(stack.dashboardUrl())).GET().build(), HttpResponse.BodyHandlers.ofString());
+                        dashboard = page.statusCode() + " " + page.headers().firstValue("content-type").orElse("")
+                                + " " + page.body().contains("<script");
                         readTopics(stack.bootstrapServers(), stack.registryUrl());
                     } catch (Exception e) {
                         inspection.set(e);
@@ -224,6 +231,8 @@ class DemoIT {
         assertTrue(console.contains("bootstrap=127.0.0.1:"), console);
         assertTrue(console.contains("registry=http://"), console);
         assertTrue(console.contains("api=http://"), console);
+        assertTrue(console.contains("dashboard=http://localhost:"), console);
+        assertEquals("200 text/html; charset=utf-8 true", dashboard);
     }
 
     @Test
