@@ -57,11 +57,11 @@ final class DriftAlertProcessor<V> implements Processor<String, V, String, Drift
         if (verdict instanceof DriftRule.Breach breach && !state.getOpen()) {
             String id = record.key() + ":" + rule.kind() + ":" + ts;
             state = AlertState.newBuilder(state).setOpen(true).setAlertId(id).setOpenedAtMs(ts)
-                    .setSeverity(breach.severity()).build();
+                    .setSeverity(breach.severity()).setSummary(breach.summary()).build();
             emit(record, id, OPEN, ts, ts, breach.severity(), breach.summary(), breach.evidence());
         } else if (verdict instanceof DriftRule.Change change && !state.getOpen()) {
             String id = record.key() + ":" + rule.kind() + ":" + ts;
-            state = AlertState.newBuilder(state).setAlertId(id).setOpenedAtMs(ts).build();
+            state = AlertState.newBuilder(state).setAlertId(id).setOpenedAtMs(ts).setSummary(change.summary()).build();
             emit(record, id, OPEN, ts, ts, change.severity(), change.summary(), change.evidence());
             emit(record, id, RESOLVED, ts, ts, "info", change.summary(), change.evidence());
         } else if (verdict instanceof DriftRule.Healthy healthy) {
@@ -72,6 +72,7 @@ final class DriftAlertProcessor<V> implements Processor<String, V, String, Drift
             if (state.getOpen()) {
                 emit(record, state.getAlertId(), RESOLVED, state.getOpenedAtMs(), ts, "info", healthy.summary(),
                         healthy.evidence());
+                next.setSummary(healthy.summary());
             }
             state = next.build();
         }

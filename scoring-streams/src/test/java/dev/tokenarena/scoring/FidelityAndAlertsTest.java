@@ -68,6 +68,10 @@ class FidelityAndAlertsTest {
             assertEquals(openedAt, resolved.getOpenedAtMs());
             assertEquals(T0 + 6 * MINUTE, resolved.getEventTimeMs());
             assertEquals(100.0, resolved.getEvidence().getCurrent(), 1e-6);
+            // the alert state keeps the last event's summary for the query API's /alerts
+            dev.tokenarena.scoring.avro.AlertState state = f.store(ScoringTopology.ALERT_STORE,
+                    ScoringTopology.compositeKey("e1", "FIDELITY"));
+            assertEquals(resolved.getSummary(), state.getSummary());
         }
     }
 

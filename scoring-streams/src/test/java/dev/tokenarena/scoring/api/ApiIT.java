@@ -191,6 +191,7 @@ class ApiIT {
             assertEquals("OPEN", alert.get("state").asText());
             assertEquals("critical", alert.get("severity").asText());
             assertEquals(e1 + ":FIDELITY:" + (T0 + 3 * MINUTE), alert.get("alert_id").asText());
+            assertTrue(alert.path("summary").asText().contains(e1), alert.toString()); // the OPEN event's summary
             for (JsonNode n : openA) {
                 assertEquals("OPEN", n.get("state").asText());
             }
