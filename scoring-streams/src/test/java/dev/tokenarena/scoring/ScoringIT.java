@@ -100,7 +100,10 @@ class ScoringIT {
                             .anyMatch(c -> c.getEndpointId().equals("e1") && c.getPreset().equals("chat"));
                 });
             }
-            assertEquals(KafkaStreams.State.RUNNING, app.streams().state());
+            // still running: a follow-up rebalance (Streams may probe once more after start) passes
+            // through REBALANCING, so wait for RUNNING rather than sample the state once
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> app.streams().state() == KafkaStreams.State.RUNNING);
             EndpointComposite e1 = composites.stream()
                     .filter(c -> c.getEndpointId().equals("e1") && c.getPreset().equals("chat"))
                     .reduce((a, b) -> b).orElseThrow();
