@@ -166,8 +166,9 @@ public final class ScoringTopology {
      * routed again:
      * <ul>
      *   <li>stores are in memory and write no changelog (a replay is rerun, never restored);
-     *   <li>summaries re-keyed by model and composites re-keyed by preset go straight to the next
-     *       processor instead of through a repartition topic (one task holds every key);
+     *   <li>records re-keyed for a processor (fingerprints and canaries by model, summaries by
+     *       model, composites by preset, canary signals back by endpoint) go straight to it instead
+     *       of through a repartition topic (one task holds every key);
      *   <li>composites, leaderboards and alerts go to {@code output}, serialized as their sinks
      *       would, instead of through the driver's producer (dead letters still go through it).
      * </ul>
@@ -262,7 +263,8 @@ public final class ScoringTopology {
 
         /**
          * Brings the records of one new key to one task: a repartition topic in the live app; a
-         * replay runs in one task and hands them on directly (see {@link #buildForReplay}).
+         * replay runs in one task and hands them on directly (see {@link #buildForReplay}). Only
+         * where a process() follows: the DSL would put its own repartition before a toTable().
          */
         private <V> KStream<String, V> byKey(KStream<String, V> rekeyed, Repartitioned<String, V> how) {
             return durable ? rekeyed.repartition(how) : rekeyed;
@@ -349,13 +351,14 @@ public final class ScoringTopology {
             keyValueStore(REFERENCE_COMPLETIONS_STORE, internal(ReferenceCompletions.class));
             keyValueStore(FIDELITY_ENDPOINT_STORE, internal(FidelityEndpointState.class));
             ScoringParams.Fidelity fidelityParams = params.fidelity();
-            KStream<String, FidelityStats> fidelity = validated(Topics.EVAL_FINGERPRINTS, Validation::fingerprint,
-                    "fingerprints")
+            KStream<String, TaggedFingerprint> byModelPrompt = validated(Topics.EVAL_FINGERPRINTS,
+                    Validation::fingerprint, "fingerprints")
                     .join(endpoints, (s, e) -> new TaggedFingerprint(e.getReference(), s),
                             Joined.with(str, fpSerde, serde(Topics.ENDPOINTS)).withName("fingerprint-endpoint-join"))
                     .selectKey((k, t) -> compositeKey(t.sample().getModel(), t.sample().getPromptId()),
-                            Named.as("fingerprint-key-by-model-prompt"))
-                    .repartition(Repartitioned.<String, TaggedFingerprint>as("fingerprints-by-model-prompt")
+                            Named.as("fingerprint-key-by-model-prompt"));
+            KStream<String, FidelityStats> fidelity = byKey(byModelPrompt,
+                    Repartitioned.<String, TaggedFingerprint>as("fingerprints-by-model-prompt")
                             .withKeySerde(str).withValueSerde(TaggedFingerprint.serde(registry)))
                     .process(() -> new ReferenceComparator(REFERENCE_STORE, NOISE_STORE, REFERENCE_COMPLETIONS_STORE,
                                     fidelityParams), Named.as("fidelity-compare-with-reference"), REFERENCE_STORE,
@@ -390,7 +393,7 @@ public final class ScoringTopology {
             keyValueStore(CANARY_REFERENCE_STORE, internal(CanaryReference.class));
             AvroWireSerde<CanarySignal> canarySerde = internal(CanarySignal.class);
             int referenceRounds = params.alerts().canary().referenceRounds();
-            KStream<String, DriftAlert> canaryAlerts = probes
+            KStream<String, CanarySignal> byModelCanary = probes
                     .filter((k, p) -> "canary".equals(p.getKind()) && "OK".equals(p.getOutcome())
                             && p.getCanaryId() != null && p.getResponseSha256() != null, Named.as("canary-probes"))
                     .join(endpoints, (p, e) -> CanarySignal.newBuilder().setEndpointId(p.getEndpointId())
@@ -399,12 +402,14 @@ public final class ScoringTopology {
                                     .setAtMs(p.getStartedAtMs()).build(),
                             Joined.with(str, probeSerde, serde(Topics.ENDPOINTS)).withName("canary-endpoint-join"))
                     .selectKey((k, c) -> compositeKey(c.getModel(), c.getCanaryId()),
-                            Named.as("canary-key-by-model-canary"))
-                    .repartition(Repartitioned.<String, CanarySignal>as("canaries-by-model-canary")
+                            Named.as("canary-key-by-model-canary"));
+            KStream<String, CanarySignal> canariesByEndpoint = byKey(byModelCanary,
+                    Repartitioned.<String, CanarySignal>as("canaries-by-model-canary")
                             .withKeySerde(str).withValueSerde(canarySerde))
                     .process(() -> new CanaryReferenceTracker(CANARY_REFERENCE_STORE, referenceRounds),
-                            Named.as("canary-compare-with-reference"), CANARY_REFERENCE_STORE)
-                    .repartition(Repartitioned.<String, CanarySignal>as("canary-signals-by-endpoint")
+                            Named.as("canary-compare-with-reference"), CANARY_REFERENCE_STORE);
+            KStream<String, DriftAlert> canaryAlerts = byKey(canariesByEndpoint,
+                    Repartitioned.<String, CanarySignal>as("canary-signals-by-endpoint")
                             .withKeySerde(str).withValueSerde(canarySerde))
                     .process(() -> new DriftAlertProcessor<>(ALERT_STORE, new CanaryDriftRule(params), configHash),
                             Named.as("canary-drift-alerts"), ALERT_STORE);

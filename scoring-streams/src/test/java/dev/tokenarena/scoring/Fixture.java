@@ -16,6 +16,8 @@ import dev.tokenarena.schemas.v1.PriceQuote;
 import dev.tokenarena.schemas.v1.ProbeResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -26,6 +28,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.BuiltInDslStoreSuppliers;
 
 /** A TopologyTestDriver over the scoring topology with an in-memory registry. */
 final class Fixture implements AutoCloseable {
@@ -52,6 +55,22 @@ final class Fixture implements AutoCloseable {
     }
 
     Fixture(ScoringParams params) throws Exception {
+        this(params, false);
+    }
+
+    /** One record the replay topology handed to its direct output. */
+    record Direct(String topic, byte[] key, byte[] value, long timestampMs) {
+    }
+
+    /** In a replay fixture: composites, leaderboards and alerts in the order made (the output topics stay empty). */
+    final List<Direct> direct = new ArrayList<>();
+
+    /** A fixture over the replay variant of the topology ({@link ScoringTopology#buildForReplay}), configured as the replayer does. */
+    static Fixture replay(ScoringParams params) throws Exception {
+        return new Fixture(params, true);
+    }
+
+    private Fixture(ScoringParams params, boolean replay) throws Exception {
         this.params = params;
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "scoring-test");
@@ -59,7 +78,15 @@ final class Fixture implements AutoCloseable {
         props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory(Path.of("target"), "ttd-").toString());
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
         props.put(DeadLetterHandler.COUNTER_CONFIG, deadLetters);
-        driver = new TopologyTestDriver(ScoringTopology.build(params, registry, ""), props);
+        if (replay) {
+            props.put(StreamsConfig.DSL_STORE_SUPPLIERS_CLASS_CONFIG,
+                    BuiltInDslStoreSuppliers.InMemoryDslStoreSuppliers.class);
+            props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
+        }
+        driver = new TopologyTestDriver(replay
+                ? ScoringTopology.buildForReplay(params, registry, "",
+                        (topic, key, value, ts, headers) -> direct.add(new Direct(topic, key, value, ts)))
+                : ScoringTopology.build(params, registry, ""), props);
         endpoints = input(Topics.ENDPOINTS);
         probes = input(Topics.PROBE_RESULTS);
         evals = input(Topics.EVAL_RESULTS);
