@@ -28,7 +28,6 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
-import org.apache.kafka.streams.state.BuiltInDslStoreSuppliers;
 
 /** A TopologyTestDriver over the scoring topology with an in-memory registry. */
 final class Fixture implements AutoCloseable {
@@ -79,9 +78,7 @@ final class Fixture implements AutoCloseable {
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
         props.put(DeadLetterHandler.COUNTER_CONFIG, deadLetters);
         if (replay) {
-            props.put(StreamsConfig.DSL_STORE_SUPPLIERS_CLASS_CONFIG,
-                    BuiltInDslStoreSuppliers.InMemoryDslStoreSuppliers.class);
-            props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
+            props.putAll(ScoringTopology.replayDriverConfig());
         }
         driver = new TopologyTestDriver(replay
                 ? ScoringTopology.buildForReplay(params, registry, "",

@@ -47,7 +47,6 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
-import org.apache.kafka.streams.state.BuiltInDslStoreSuppliers;
 import org.apache.kafka.streams.test.TestRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -111,12 +110,7 @@ public final class Replayer {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "arena-replay-" + ns);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "replay.invalid:9092"); // the driver connects to nothing
         props.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
-        // in-memory stores without changelogs: a replay is rerun, never restored (buildForReplay)
-        props.put(StreamsConfig.DSL_STORE_SUPPLIERS_CLASS_CONFIG, BuiltInDslStoreSuppliers.InMemoryDslStoreSuppliers.class);
-        // The driver holds every record before it is processed, so there is nothing to wait for; with
-        // the default (0) Kafka 4.3 formats a diagnostic line per empty input partition on every
-        // readiness check anyway, which was 16-19 % of a replay's CPU. The order is unchanged.
-        props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
+        props.putAll(ScoringTopology.replayDriverConfig());
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
         props.put(DeadLetterHandler.DLQ_TOPIC_CONFIG, ScoringTopology.outputTopic(Topics.DLQ, ns));
         props.put(DeadLetterHandler.COUNTER_CONFIG, new DeadLetterCounter());
@@ -151,8 +145,8 @@ public final class Replayer {
             }
             String dlq = ScoringTopology.outputTopic(Topics.DLQ, ns);
             // only dead letters still come through the driver's producer
-            Map<String, TestOutputTopic<byte[], byte[]>> outputs = Map.of(dlq,
-                    driver.createOutputTopic(dlq, new ByteArrayDeserializer(), new ByteArrayDeserializer()));
+            TestOutputTopic<byte[], byte[]> deadLetters = driver.createOutputTopic(dlq, new ByteArrayDeserializer(),
+                    new ByteArrayDeserializer());
             Merge merge = new Merge(consumer);
             req.progress().update(0, merge.total);
             ConsumerRecord<byte[], byte[]> r;
@@ -165,7 +159,7 @@ public final class Replayer {
                     inputs.get(r.topic()).pipeInput(new TestRecord<>(r.key(), r.value(), r.headers(),
                             Instant.ofEpochMilli(ts)));
                     counts[1]++;
-                    drain(outputs, producer, written, dlq, ts);
+                    drain(deadLetters, dlq, producer, written, ts);
                 }
                 if (counts[0] % PROGRESS_EVERY == 0) {
                     req.progress().update(counts[0], merge.total);
@@ -177,7 +171,7 @@ public final class Replayer {
             marker.pipeInput(new TestRecord<>(null, null, Instant.ofEpochMilli(to)));
             marker.pipeInput(new TestRecord<>(null, null,
                     Instant.ofEpochMilli(to + req.params().emitInterval().toMillis())));
-            drain(outputs, producer, written, dlq, to);
+            drain(deadLetters, dlq, producer, written, to);
             producer.flush();
             req.progress().update(counts[0], merge.total);
         } finally {
@@ -189,23 +183,18 @@ public final class Replayer {
     }
 
     /**
-     * Moves what the last input produced to Kafka. Dead letters of undecodable records are stamped
-     * by the producer's wall clock inside the driver; they get the input record's timestamp
-     * instead, so a rerun writes the same bytes and timestamps.
+     * Moves the dead letters the last input produced to Kafka. Dead letters of undecodable records
+     * are stamped by the producer's wall clock inside the driver; they get the input record's
+     * timestamp instead, so a rerun writes the same bytes and timestamps.
      */
-    private static void drain(Map<String, TestOutputTopic<byte[], byte[]>> outputs,
-                              KafkaProducer<byte[], byte[]> producer, Map<String, Long> written, String dlq,
-                              long inputTimestamp) {
-        for (Map.Entry<String, TestOutputTopic<byte[], byte[]>> out : outputs.entrySet()) {
-            String name = out.getKey();
-            if (out.getValue().isEmpty()) {
-                continue;
-            }
-            for (TestRecord<byte[], byte[]> rec : out.getValue().readRecordsToList()) {
-                long ts = name.equals(dlq) ? inputTimestamp : rec.timestamp();
-                producer.send(new ProducerRecord<>(name, null, ts, rec.key(), rec.value(), rec.headers()));
-                written.merge(name, 1L, Long::sum);
-            }
+    private static void drain(TestOutputTopic<byte[], byte[]> deadLetters, String dlq,
+                              KafkaProducer<byte[], byte[]> producer, Map<String, Long> written, long inputTimestamp) {
+        if (deadLetters.isEmpty()) {
+            return;
+        }
+        for (TestRecord<byte[], byte[]> rec : deadLetters.readRecordsToList()) {
+            producer.send(new ProducerRecord<>(dlq, null, inputTimestamp, rec.key(), rec.value(), rec.headers()));
+            written.merge(dlq, 1L, Long::sum);
         }
     }
 
