@@ -272,13 +272,16 @@ public final class ScoringTopology {
             StoreBuilder<KeyValueStore<String, V>> store = Stores.keyValueStoreBuilder(
                     durable ? Stores.persistentKeyValueStore(name) : Stores.inMemoryKeyValueStore(name),
                     str, valueSerde);
-            sb.addStateStore(durable ? store : store.withLoggingDisabled());
+            // Cached like the DSL's stores: repeated writes of one key between two commits (a
+            // probe per write into the same 5-minute bucket) reach RocksDB and the changelog once.
+            sb.addStateStore(durable ? store.withCachingEnabled() : store.withLoggingDisabled());
         }
 
         /**
-         * Brings the records of one new key to one task: a repartition topic in the live app; a
-         * replay runs in one task and hands them on directly (see {@link #buildForReplay}). Only
-         * where a process() follows: the DSL would put its own repartition before a toTable().
+         * Brings the records of one new key to one task, or moves a stream to another sub-topology
+         * with the same key: a repartition topic in the live app; a replay runs in one task and
+         * hands them on directly (see {@link #buildForReplay}). Where a toTable() follows a
+         * process(), the DSL puts its own repartition before the table in a replay.
          */
         private <V> KStream<String, V> byKey(KStream<String, V> rekeyed, Repartitioned<String, V> how) {
             return durable ? rekeyed.repartition(how) : rekeyed;
@@ -314,9 +317,17 @@ public final class ScoringTopology {
                     () -> new ProbeWindowProcessor(PROBE_BUCKETS_STORE, PROBE_ENDPOINT_STATE_STORE, params,
                             CohortScoring.PROBE_WINDOW_LABEL),
                     Named.as("probe-windows"), PROBE_BUCKETS_STORE, PROBE_ENDPOINT_STATE_STORE);
-            KStream<String, ProbeStats> probeStatsUpdates = windowStats
+            // The probe path is kept in a sub-topology of its own, whose tasks read one partition:
+            // its stats, needle and canary probes reach the endpoint-keyed joins through repartition
+            // topics (same key). Why: Kafka 4.3 formats a diagnostic line for every empty input
+            // partition of a task on each record's readiness check (PartitionGroup.readyToProcess),
+            // and the join sub-topology has a dozen mostly empty inputs; probes are most of the
+            // records. The 1 h stats keep the repartition topic name toTable() would give them.
+            KStream<String, ProbeStats> probeStatsUpdates = byKey(windowStats
                     .filter((k, ws) -> CohortScoring.PROBE_WINDOW_LABEL.equals(ws.label()), Named.as("probe-stats-main"))
-                    .mapValues(ProbeWindowProcessor.WindowStats::stats, Named.as("probe-stats-main-values"));
+                    .mapValues(ProbeWindowProcessor.WindowStats::stats, Named.as("probe-stats-main-values")),
+                    Repartitioned.<String, ProbeStats>as("probe-stats-table")
+                            .withKeySerde(str).withValueSerde(internal(ProbeStats.class)));
             KTable<String, ProbeStats> probeStats = probeStatsTable(probeStatsUpdates, "");
             // further windows (24 h, 7 d): their own trailing stats, joined into the summary by label
             Map<String, KTable<String, ProbeStats>> extraProbeStats = new java.util.LinkedHashMap<>();
@@ -330,8 +341,10 @@ public final class ScoringTopology {
 
             // b. effective context from needle probes
             int keep = params.needleLastResults();
-            KTable<String, Long> effectiveContext = probes
-                    .filter((k, v) -> "needle".equals(v.getKind()), Named.as("needle-probes"))
+            KTable<String, Long> effectiveContext = byKey(probes
+                    .filter((k, v) -> "needle".equals(v.getKind()), Named.as("needle-probes")),
+                    Repartitioned.<String, ProbeResult>as("needle-probes-by-endpoint")
+                            .withKeySerde(str).withValueSerde(probeSerde))
                     .groupByKey(Grouped.with("needle-probes-by-endpoint", str, probeSerde))
                     .aggregate(NeedleContext::empty, (k, v, s) -> NeedleContext.add(v, s, keep),
                             Named.as("needle-aggregate"),
@@ -407,9 +420,11 @@ public final class ScoringTopology {
             keyValueStore(CANARY_REFERENCE_STORE, internal(CanaryReference.class));
             AvroWireSerde<CanarySignal> canarySerde = internal(CanarySignal.class);
             int referenceRounds = params.alerts().canary().referenceRounds();
-            KStream<String, CanarySignal> byModelCanary = probes
+            KStream<String, CanarySignal> byModelCanary = byKey(probes
                     .filter((k, p) -> "canary".equals(p.getKind()) && "OK".equals(p.getOutcome())
-                            && p.getCanaryId() != null && p.getResponseSha256() != null, Named.as("canary-probes"))
+                            && p.getCanaryId() != null && p.getResponseSha256() != null, Named.as("canary-probes")),
+                    Repartitioned.<String, ProbeResult>as("canary-probes-by-endpoint")
+                            .withKeySerde(str).withValueSerde(probeSerde))
                     .join(endpoints, (p, e) -> CanarySignal.newBuilder().setEndpointId(p.getEndpointId())
                                     .setModel(e.getModel()).setReference(e.getReference())
                                     .setCanaryId(p.getCanaryId()).setResponseSha256(p.getResponseSha256())

@@ -28,6 +28,23 @@ class TopologyDescribeTest {
         assertEquals(Files.readString(GOLDEN, StandardCharsets.UTF_8), actual);
     }
 
+    /**
+     * Probes are most of the input records; Kafka 4.3 formats a line per empty input partition of
+     * a task on every record's readiness check, so their sub-topology must read nothing else.
+     */
+    @Test
+    void shouldReadProbeResultsInASubTopologyWithNoOtherSource() {
+        org.apache.kafka.streams.TopologyDescription d = ScoringTopology.build(ScoringParams.defaults(),
+                new InMemorySchemaRegistry(), "").describe();
+        org.apache.kafka.streams.TopologyDescription.Subtopology probes = d.subtopologies().stream()
+                .filter(st -> st.nodes().stream().anyMatch(n -> n instanceof org.apache.kafka.streams.TopologyDescription.Source src
+                        && src.topicSet().contains(dev.tokenarena.schemas.Topics.PROBE_RESULTS.name())))
+                .findFirst().orElseThrow();
+        long sources = probes.nodes().stream()
+                .filter(n -> n instanceof org.apache.kafka.streams.TopologyDescription.Source).count();
+        assertEquals(1, sources, probes.toString());
+    }
+
     @Test
     void shouldWriteToNamespacedTopicsWhenNamespaceIsSet() {
         String d = ScoringTopology.build(ScoringParams.defaults(), new InMemorySchemaRegistry(), "replay1")
