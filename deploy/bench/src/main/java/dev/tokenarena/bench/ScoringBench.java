@@ -12,6 +12,9 @@ import dev.tokenarena.schemas.v1.Endpoint;
 import dev.tokenarena.schemas.v1.EndpointComposite;
 import dev.tokenarena.schemas.v1.PriceQuote;
 import dev.tokenarena.schemas.v1.ProbeResult;
+import dev.tokenarena.scoring.DeadLetterCounter;
+import dev.tokenarena.scoring.DeadLetterHandler;
+import dev.tokenarena.scoring.EventTimeExtractor;
 import dev.tokenarena.scoring.ScoringApp;
 import dev.tokenarena.scoring.ScoringConfig;
 import dev.tokenarena.scoring.ScoringParams;
@@ -27,6 +30,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,8 +51,19 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -62,6 +77,9 @@ import picocli.CommandLine.Spec;
  *       and decodes every value with AvroWireSerde;</li>
  *   <li>{@code events_per_s}: the full scoring topology (ScoringApp: exactly_once_v2, RocksDB) from
  *       its start until its consumer group's committed offsets on the probe topic reach the end;</li>
+ *   <li>{@code floor_events_per_s} (with {@code --floor}): the same, for a minimal Streams app with
+ *       the same settings that only counts events per endpoint in a persistent, changelogged store:
+ *       what Kafka Streams with exactly-once reaches here ({@code ratio_to_floor} = events_per_s / it);</li>
  *   <li>{@code freshness_ms_p99}: a second app instance (own application id and output namespace,
  *       starting at the end of the probe topic) fed at a fixed rate with probes stamped with the
  *       wall clock; a probe is fresh when the first composite of its endpoint with
@@ -76,6 +94,7 @@ public final class ScoringBench implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String FRESH_NAMESPACE = "benchfresh";
+    private static final String FLOOR_STORE = "floor-counts";
 
     @Spec
     CommandSpec spec;
@@ -115,6 +134,9 @@ public final class ScoringBench implements Callable<Integer> {
 
     @Option(names = "--replay", description = "Also time `arena replay` of the whole pre-loaded history (single-threaded re-scoring) and extrapolate a month of 18M events.")
     boolean replay;
+
+    @Option(names = "--floor", description = "Also run the framework floor: a minimal exactly-once Streams app, one store write per event.")
+    boolean floor;
 
     @Option(names = "--timeout-s", defaultValue = "900", description = "Give up on a phase after this long (default ${DEFAULT-VALUE}).")
     long timeoutS;
@@ -181,6 +203,16 @@ public final class ScoringBench implements Callable<Integer> {
             out.put("events_per_cpu_s", Math.round(perCpu));
             out.put("ratio_per_cpu", Quantiles.round3(perCpu / base[1]));
             out.set("throughput_run", tput);
+
+            if (floor) {
+                // After the throughput run, so events_per_s is measured as it was before this option.
+                ObjectNode fl = floor(kafka, registry, work);
+                double floorEps = fl.path("events_per_s").asDouble();
+                out.put("floor_events_per_s", Math.round(floorEps));
+                out.put("floor_events_per_cpu_s", fl.path("events_per_stream_thread_cpu_s").asLong());
+                out.put("ratio_to_floor", Quantiles.round3(eps / floorEps));
+                out.set("floor_run", fl);
+            }
 
             if (replay) {
                 out.set("replay_run", replay(kafka, registry, work, t0, span));
@@ -338,22 +370,98 @@ public final class ScoringBench implements Callable<Integer> {
         o.put("stream_threads", streamThreads);
         o.put("max_task_idle_ms", maxTaskIdleMs);
         o.put("scoring_config_hash", config.params().configHash());
-        try (Admin admin = kafka.admin(); ScoringApp app = new ScoringApp(config, registry)) {
-            List<TopicPartition> parts = new ArrayList<>();
-            for (int p = 0; p < Topics.PROBE_RESULTS.partitions(); p++) {
-                parts.add(new TopicPartition(Topics.PROBE_RESULTS.name(), p));
-            }
+        try (ScoringApp app = new ScoringApp(config, registry)) {
+            runToEnd(kafka, appId, app.streams(), app::start, o);
+            o.put("dead_letters", app.deadLetters().count(Topics.PROBE_RESULTS.name()));
+        }
+        return o;
+    }
+
+    /**
+     * The framework floor: a minimal Kafka Streams app over the same probe topic with the
+     * throughput run's settings (exactly_once_v2, commit interval, threads, task idling, RocksDB in
+     * the work dir, the app's dead-letter handler) and one read and one write of a persistent,
+     * changelogged store per event ({@link #floorTopology}). What it reaches is what Kafka Streams
+     * EOS itself costs here; the rest of the gap to the baseline is the scoring topology's.
+     */
+    private ObjectNode floor(EmbeddedKafka kafka, RestSchemaRegistryClient registry, Path work) throws Exception {
+        ObjectNode o = JSON.createObjectNode();
+        String appId = "bench-floor-" + UUID.randomUUID().toString().substring(0, 8);
+        o.put("processing_guarantee", "exactly_once_v2");
+        o.put("commit_interval_ms", commitIntervalMs);
+        o.put("stream_threads", streamThreads);
+        o.put("max_task_idle_ms", maxTaskIdleMs);
+        o.put("topology", "source -> processValues(count per endpoint, persistent logged store)");
+        DeadLetterCounter deadLetters = new DeadLetterCounter();
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, appId);
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(StreamsConfig.STATE_DIR_CONFIG, work.resolve("state-floor").toString());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitIntervalMs);
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streamThreads);
+        p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, maxTaskIdleMs);
+        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
+        p.put(DeadLetterHandler.DLQ_TOPIC_CONFIG, Topics.DLQ.name());
+        p.put(DeadLetterHandler.COUNTER_CONFIG, deadLetters);
+        KafkaStreams streams = new KafkaStreams(floorTopology(registry), p);
+        try {
+            runToEnd(kafka, appId, streams, streams::start, o);
+        } finally {
+            streams.close(Duration.ofSeconds(30)); // bounded, as ScoringApp closes; close() alone may wait forever
+        }
+        o.put("dead_letters", deadLetters.count(Topics.PROBE_RESULTS.name()));
+        return o;
+    }
+
+    /** Source (the scoring app's value serde and event time) into one count per endpoint; forwards nothing. */
+    private static Topology floorTopology(RestSchemaRegistryClient registry) {
+        StreamsBuilder sb = new StreamsBuilder();
+        // No caching, like the scoring topology's processor stores: every event is a RocksDB put
+        // and a changelog record in the transaction.
+        sb.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FLOOR_STORE),
+                Serdes.String(), Serdes.Long()));
+        sb.stream(Topics.PROBE_RESULTS.name(), Consumed.with(Serdes.String(),
+                        AvroWireSerde.forTopic(Topics.PROBE_RESULTS, registry))
+                        .withTimestampExtractor(new EventTimeExtractor()).withName("floor-source"))
+                .processValues(CountPerEndpoint::new, Named.as("floor-count"), FLOOR_STORE);
+        return sb.build();
+    }
+
+    private static final class CountPerEndpoint implements FixedKeyProcessor<String, ProbeResult, Void> {
+        private KeyValueStore<String, Long> counts;
+
+        @Override
+        public void init(FixedKeyProcessorContext<String, Void> context) {
+            counts = context.getStateStore(FLOOR_STORE);
+        }
+
+        @Override
+        public void process(FixedKeyRecord<String, ProbeResult> r) {
+            Long n = counts.get(r.key());
+            counts.put(r.key(), n == null ? 1L : n + 1);
+        }
+    }
+
+    /**
+     * Starts a Streams app and waits until its group's committed offsets on the probe topic reach
+     * the end; puts the timing fields both throughput_run and floor_run report. Committed offsets,
+     * not records seen: under exactly_once_v2 an event counts once its transaction is committed.
+     */
+    private void runToEnd(EmbeddedKafka kafka, String appId, KafkaStreams streams, Runnable start, ObjectNode o)
+            throws Exception {
+        try (Admin admin = kafka.admin()) {
             long end = events;
             long t0 = System.nanoTime();
-            app.start();
+            start.run();
             long firstCommit = -1;
             long committedAtFirst = 0;
             long deadline = t0 + TimeUnit.SECONDS.toNanos(timeoutS);
             long committed = 0;
             while (committed < end) {
-                if (System.nanoTime() > deadline || app.state() == KafkaStreams.State.ERROR) {
-                    throw new IllegalStateException("scoring app did not commit to the end of the probe topic within --timeout-s="
-                            + timeoutS + " (committed " + committed + " of " + end + ", state " + app.state() + ")");
+                if (System.nanoTime() > deadline || streams.state() == KafkaStreams.State.ERROR) {
+                    throw new IllegalStateException(appId + " did not commit to the end of the probe topic within --timeout-s="
+                            + timeoutS + " (committed " + committed + " of " + end + ", state " + streams.state() + ")");
                 }
                 Thread.sleep(50);
                 committed = committedOnProbeTopic(admin, appId);
@@ -371,9 +479,7 @@ public final class ScoringBench implements Callable<Integer> {
             o.put("events_per_s", events / ((t1 - t0) / 1e9));
             o.put("events_per_s_after_first_commit", firstCommit < 0 || t1 == firstCommit ? -1
                     : Math.round((events - committedAtFirst) / ((t1 - firstCommit) / 1e9)));
-            o.put("dead_letters", app.deadLetters().count(Topics.PROBE_RESULTS.name()));
         }
-        return o;
     }
 
     /** CPU time so far of this application's stream threads (named {@code <appId>-...-StreamThread-n}). */

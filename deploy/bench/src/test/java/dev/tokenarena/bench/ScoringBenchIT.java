@@ -17,12 +17,23 @@ class ScoringBenchIT {
     @Test
     void shouldScoreEveryPreloadedEventWhenTheFleetIsTiny() throws Exception {
         JsonNode r = ProbeBenchTest.run(new ScoringBench(), "--events", "600", "--endpoints", "6", "--regions", "2",
-                "--freshness-rate", "200", "--freshness-seconds", "2", "--json");
+                "--freshness-rate", "200", "--freshness-seconds", "2", "--floor", "--json");
         assertEquals(600, r.path("events").asLong());
         assertEquals(0, r.path("throughput_run").path("dead_letters").asLong(), r.toString());
         for (String f : new String[] {"events_per_s", "baseline_events_per_s", "ratio", "freshness_ms_p99"}) {
             assertTrue(r.path(f).isNumber(), f + " missing in " + r);
         }
+        assertEquals(0, r.path("floor_run").path("dead_letters").asLong(), r.toString());
+        for (String f : new String[] {"floor_events_per_s", "floor_events_per_cpu_s", "ratio_to_floor"}) {
+            assertTrue(r.path(f).asDouble() > 0, f + " missing or not positive in " + r);
+        }
+        // floor_run reports every field throughput_run does (the two come from one helper)
+        r.path("throughput_run").fieldNames().forEachRemaining(f -> {
+            if (!f.equals("scoring_config_hash")) {
+                assertTrue(r.path("floor_run").has(f), "floor_run lacks " + f + ": " + r);
+            }
+        });
+        assertTrue(r.path("floor_run").path("stream_thread_cpu_ms").asLong() > 0, r.toString());
         JsonNode fresh = r.path("freshness_run");
         assertTrue(fresh.path("events_matched").asLong() > 0, r.toString());
     }
