@@ -56,8 +56,6 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
     record WindowStats(String label, ProbeStats stats) {
     }
 
-    /** Wall-clock period of the fallback emission for partitions whose stream time stands still. */
-    static final java.time.Duration WALL_CLOCK_FALLBACK = java.time.Duration.ofSeconds(10);
 
     /** Endpoints whose decoded buckets and partial merges are kept in memory, per task. */
     static final int MEMO_ENDPOINTS = 1024;
@@ -125,14 +123,17 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
                 }
             });
         }
-        context.schedule(params.emitInterval(), PunctuationType.STREAM_TIME, this::emit);
-        // Stream time moves only with records: probes left pending by a restart or a task move,
-        // in a partition that then goes quiet, would wait for the next record. A wall-clock
-        // fallback emits them. Emitting earlier changes no figure (they come from the stores), and
-        // a replay's test driver never advances wall-clock time, so replays stay byte-identical.
-        context.schedule(WALL_CLOCK_FALLBACK, PunctuationType.WALL_CLOCK_TIME, wallMs -> {
+        // Two triggers (scoring.md, "When window figures are emitted"): in stream time, an
+        // endpoint's figures once its newest 5-minute bucket has closed (so a replay or a catch-up
+        // emits each hop of the window once, however fast it reads); in wall-clock time, the
+        // figures of every endpoint with probes since its last emission (interim figures of the
+        // open bucket, for freshness; also emits probes left pending by a restart in a partition
+        // that then goes quiet). A replay's test driver advances wall-clock time only at the end
+        // of the replay, so replays stay byte-identical.
+        context.schedule(params.emitInterval(), PunctuationType.STREAM_TIME, t -> emit(t, true));
+        context.schedule(params.emitInterval(), PunctuationType.WALL_CLOCK_TIME, wallMs -> {
             if (!pending.isEmpty() || !extrasPending.isEmpty()) {
-                emit(context.currentStreamTimeMs());
+                emit(context.currentStreamTimeMs(), false);
             }
         });
     }
@@ -217,11 +218,17 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
         }
     }
 
-    private void emit(long streamTimeMs) {
-        for (String endpoint : new ArrayList<>(pending)) {
+    /** Emits pending endpoints: all of them, or only those whose newest bucket ended by streamTimeMs. */
+    private void emit(long streamTimeMs, boolean closedOnly) {
+        for (java.util.Iterator<String> it = pending.iterator(); it.hasNext(); ) {
+            String endpoint = it.next();
             Memo memo = memo(endpoint);
             long t = memo.state.getLastEventMs();
             long fine = buckets.fineStart(t);
+            if (closedOnly && fine + buckets.fineMs() > streamTimeMs) {
+                continue;
+            }
+            it.remove();
             long[] main = ProbeBuckets.trailing(t, buckets.coarseMs(), buckets.fineMs());
             if (memo.mainFor != fine) {
                 // the window's buckets up to and including the current one; probes into the current
@@ -234,18 +241,19 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
             memo.state.setPending(false);
             stateStore.put(endpoint, memo.state);
         }
-        pending.clear();
         // The 24 h and 7 d figures move little in minutes: refresh them at most once per 5-minute
         // bucket of stream time per endpoint; one that stays due is emitted at a later punctuation.
-        for (String endpoint : new ArrayList<>(extrasPending)) {
+        for (java.util.Iterator<String> it = extrasPending.iterator(); it.hasNext(); ) {
+            String endpoint = it.next();
             Memo memo = memo(endpoint);
-            if (memo.extrasEmittedAt != Long.MIN_VALUE && streamTimeMs - memo.extrasEmittedAt < buckets.fineMs()) {
+            long t = memo.state.getLastEventMs();
+            long fine = buckets.fineStart(t);
+            if (closedOnly && fine + buckets.fineMs() > streamTimeMs
+                    || memo.extrasEmittedAt != Long.MIN_VALUE && streamTimeMs - memo.extrasEmittedAt < buckets.fineMs()) {
                 continue;
             }
             memo.extrasEmittedAt = streamTimeMs;
-            extrasPending.remove(endpoint);
-            long t = memo.state.getLastEventMs();
-            long fine = buckets.fineStart(t);
+            it.remove();
             long hour = buckets.coarseStart(t);
             ProbeSketches current = fineBucket(memo, endpoint, fine);
             if (memo.hourFineFor != fine) {

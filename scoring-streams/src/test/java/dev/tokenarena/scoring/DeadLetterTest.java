@@ -34,6 +34,7 @@ class DeadLetterTest {
             assertTrue(f.dlq.isEmpty());
             assertEquals(1, f.deadLetters.count(Topics.PROBE_RESULTS.name()));
             // the good record after it was processed: one probe in the stats
+            f.emitInterim();
             ProbeStats s = f.store(ScoringTopology.PROBE_STATS_STORE, "e1");
             assertEquals(1, s.getProbeCount());
         }

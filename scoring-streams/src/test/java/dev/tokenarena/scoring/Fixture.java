@@ -35,6 +35,7 @@ final class Fixture implements AutoCloseable {
     final InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
     final DeadLetterCounter deadLetters = new DeadLetterCounter();
     final ScoringParams params;
+    private long newestEventMs = Long.MIN_VALUE;
     final TopologyTestDriver driver;
     final TestInputTopic<String, Endpoint> endpoints;
     final TestInputTopic<String, ProbeResult> probes;
@@ -112,6 +113,27 @@ final class Fixture implements AutoCloseable {
     /** Pipes a value keyed by endpoint_id at its event time (the extractor reads it anyway). */
     <T> void pipe(TestInputTopic<String, T> topic, String key, T value) {
         topic.pipeInput(key, value);
+        followWallClock(EventTimeExtractor.eventTime(value));
+    }
+
+    /** One wall-clock emit interval passes: interim figures of the open windows are emitted. */
+    void emitInterim() {
+        driver.advanceWallClockTime(params.emitInterval());
+    }
+
+    /**
+     * A live app reads events as they happen, so its wall clock runs with event time: the driver's
+     * wall clock follows the newest event time piped, and wall-clock punctuations (the interim
+     * window figures) fire as they would live.
+     */
+    private void followWallClock(long eventTimeMs) {
+        if (eventTimeMs <= 0 || eventTimeMs <= newestEventMs) {
+            return;
+        }
+        if (newestEventMs != Long.MIN_VALUE) {
+            driver.advanceWallClockTime(java.time.Duration.ofMillis(eventTimeMs - newestEventMs));
+        }
+        newestEventMs = eventTimeMs;
     }
 
     <V> V store(String name, String key) {

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The probe-window processor keeps decoded buckets in memory; after a restart (a new processor
  * instance on the same stores, as after a crash or a task move) it must compute the same figures
- * from the stores alone. Compared here against one instance that saw everything.
+ * from the stores alone. Compared here against one instance that saw everything. Also when
+ * windows are emitted: in stream time once closed, in wall-clock time while open.
  */
 class ProbeWindowRestartTest {
 
@@ -33,8 +34,9 @@ class ProbeWindowRestartTest {
         final KeyValueStore<String, ProbeWindowAgg> buckets;
         final KeyValueStore<String, ProbeEndpointState> states;
         ProbeWindowProcessor processor;
-        /** The current processor's emit punctuation (the mock context keeps every one ever scheduled). */
+        /** The current processor's punctuations (the mock context keeps every one ever scheduled). */
         org.apache.kafka.streams.processor.Punctuator emitPunctuator;
+        org.apache.kafka.streams.processor.Punctuator closedPunctuator;
         long streamTime = 0;
 
         /** One registry per store: the mock context names every store's topic alike. */
@@ -57,9 +59,13 @@ class ProbeWindowRestartTest {
             processor = new ProbeWindowProcessor(ScoringTopology.PROBE_BUCKETS_STORE,
                     ScoringTopology.PROBE_ENDPOINT_STATE_STORE, ScoringParams.defaults(), CohortScoring.PROBE_WINDOW_LABEL);
             processor.init(context);
-            emitPunctuator = context.scheduledPunctuators().subList(scheduled, context.scheduledPunctuators().size())
-                    .stream().filter(p -> p.getType() == PunctuationType.STREAM_TIME).findFirst().orElseThrow()
-                    .getPunctuator();
+            emitPunctuator = punctuator(scheduled, PunctuationType.WALL_CLOCK_TIME);
+            closedPunctuator = punctuator(scheduled, PunctuationType.STREAM_TIME);
+        }
+
+        private org.apache.kafka.streams.processor.Punctuator punctuator(int from, PunctuationType type) {
+            return context.scheduledPunctuators().subList(from, context.scheduledPunctuators().size())
+                    .stream().filter(p -> p.getType() == type).findFirst().orElseThrow().getPunctuator();
         }
 
         void probe(long at, double ttftMs) {
@@ -69,12 +75,24 @@ class ProbeWindowRestartTest {
             processor.process(new Record<>("e1", p, at));
         }
 
-        /** Runs the stream-time punctuation (emit interval) at stream time t; returns the 1 h stats. */
+        /**
+         * Runs the wall-clock punctuation (interim figures of every endpoint with new probes) at
+         * stream time t; returns the 1 h stats.
+         */
         List<ProbeStats> emit(long t) {
+            return punctuate(emitPunctuator, t);
+        }
+
+        /** Runs the stream-time punctuation (windows whose newest bucket closed) at stream time t. */
+        List<ProbeStats> emitClosed(long t) {
+            return punctuate(closedPunctuator, t);
+        }
+
+        private List<ProbeStats> punctuate(org.apache.kafka.streams.processor.Punctuator punctuator, long t) {
             streamTime = Math.max(streamTime, t);
             context.setCurrentStreamTimeMs(streamTime);
             context.resetForwards();
-            emitPunctuator.punctuate(t);
+            punctuator.punctuate(t);
             List<ProbeStats> out = new ArrayList<>();
             context.forwarded().forEach(f -> {
                 if (CohortScoring.PROBE_WINDOW_LABEL.equals(f.record().value().label())) {
@@ -83,6 +101,32 @@ class ProbeWindowRestartTest {
             });
             return out;
         }
+    }
+
+    /**
+     * In stream time a window is emitted once its newest bucket has closed, so a catch-up or a
+     * replay emits each 5-minute hop once however fast it reads. Probes at 10:01 and 10:07: at
+     * 10:09 the bucket [10:05, 10:10) is open (nothing); at 10:10 the window [09:10, 10:10) with
+     * both probes; at 10:11 nothing more (nothing new). A probe at 10:12 then shows in the
+     * wall-clock (interim) emission as the open window [09:15, 10:15) with all three.
+     */
+    @Test
+    void shouldEmitAWindowInStreamTimeOnceItsNewestBucketHasClosed() {
+        Run run = new Run();
+        run.probe(T0 + MINUTE, 100);
+        run.probe(T0 + 7 * MINUTE, 300);
+        assertEquals(List.of(), run.emitClosed(T0 + 9 * MINUTE));
+        List<ProbeStats> closed = run.emitClosed(T0 + 10 * MINUTE);
+        assertEquals(1, closed.size());
+        assertEquals(T0 - 50 * MINUTE, closed.get(0).getWindowStartMs());
+        assertEquals(T0 + 10 * MINUTE, closed.get(0).getWindowEndMs());
+        assertEquals(2, closed.get(0).getProbeCount());
+        assertEquals(List.of(), run.emitClosed(T0 + 11 * MINUTE));
+        run.probe(T0 + 12 * MINUTE, 200);
+        List<ProbeStats> interim = run.emit(T0 + 12 * MINUTE);
+        assertEquals(1, interim.size());
+        assertEquals(T0 + 15 * MINUTE, interim.get(0).getWindowEndMs());
+        assertEquals(3, interim.get(0).getProbeCount());
     }
 
     /**

@@ -165,10 +165,13 @@ public final class Replayer {
                     req.progress().update(counts[0], merge.total);
                 }
             }
-            // flush stream time: to `to`, then one emit interval on, so punctuations emit the last
-            // composites and the leaderboards built from them
+            // flush stream time: to `to` (emits every window whose bucket closed by then), one
+            // wall-clock emit interval (the open buckets' figures, at a point fixed by the input),
+            // then one emit interval of stream time on, so punctuations emit the last composites
+            // and the leaderboards built from them
             TestInputTopic<byte[], byte[]> marker = inputs.get(Topics.ENDPOINTS.name());
             marker.pipeInput(new TestRecord<>(null, null, Instant.ofEpochMilli(to)));
+            driver.advanceWallClockTime(req.params().emitInterval());
             marker.pipeInput(new TestRecord<>(null, null,
                     Instant.ofEpochMilli(to + req.params().emitInterval().toMillis())));
             drain(deadLetters, dlq, producer, written, to);
