@@ -44,7 +44,9 @@ import org.slf4j.LoggerFactory;
  * commit. What is held in memory (decoded current buckets and partial merges, per endpoint) is
  * derived from the stores, cleared in {@link #init} and rebuilt on demand, so a restarted or
  * migrated task computes the same figures. The memory is bounded to {@link #MEMO_ENDPOINTS}
- * endpoints per task; others are recomputed from the store.
+ * endpoints per task, each with at most an hour of decoded 5-minute buckets and as many partial
+ * merges (the main window's {@link SlidingMerge}: at most one per bucket; the current hour's: one);
+ * others are recomputed from the store.
  *
  * <p>Late probes: a probe whose 5-minute bucket ended more than the grace period before stream
  * time is dropped, logged and counted (sensor {@code late-probes-dropped}); an accepted late
@@ -231,9 +233,11 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
             it.remove();
             long[] main = ProbeBuckets.trailing(t, buckets.coarseMs(), buckets.fineMs());
             if (memo.mainFor != fine) {
-                // the window's buckets up to and including the current one; probes into the current
-                // bucket are added to it as they come, so an emission merges nothing
-                memo.main = mergeFine(memo, endpoint, main[0], fine + buckets.fineMs());
+                // the window's buckets before the current one, then the current one; probes into the
+                // current bucket are added to it as they come, so an emission merges nothing
+                decodeFine(memo, endpoint, main[0]);
+                memo.mainBefore.slideTo(memo.fine, main[0], fine);
+                memo.main = memo.mainBefore.mergeInto(new ProbeSketches()).merge(memo.fine.get(fine));
                 memo.mainFor = fine;
             }
             forward(endpoint, mainLabel, memo.main.stats(main[0], main[1]), t);
@@ -256,10 +260,8 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
             it.remove();
             long hour = buckets.coarseStart(t);
             ProbeSketches current = fineBucket(memo, endpoint, fine);
-            if (memo.hourFineFor != fine) {
-                memo.hourFine = mergeFine(memo, endpoint, hour, fine);
-                memo.hourFineFor = fine;
-            }
+            decodeFine(memo, endpoint, hour);
+            memo.hourFine.slideTo(memo.fine, hour, fine);
             for (ScoringParams.ProbeWindow w : extras) {
                 long[] win = ProbeBuckets.trailing(t, w.size().toMillis(), w.advance().toMillis());
                 ProbeSketches agg;
@@ -272,7 +274,7 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
                         memo.coarseParts.put(w.label(), part);
                         memo.coarsePartFor.put(w.label(), partKey);
                     }
-                    agg = scratch.clear().merge(part).merge(memo.hourFine).merge(current);
+                    agg = memo.hourFine.mergeInto(scratch.clear().merge(part)).merge(current);
                 } else {
                     // a window shorter than its advance may start after this hour began
                     agg = mergeFine(memo, endpoint, win[0], fine);
@@ -299,8 +301,8 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
         return b;
     }
 
-    /** The merge of the endpoint's 5-minute buckets with start in [from, to), from decoded buckets. */
-    private ProbeSketches mergeFine(Memo memo, String endpoint, long from, long to) {
+    /** Makes the memo hold every 5-minute bucket of the endpoint with start at or after from. */
+    private void decodeFine(Memo memo, String endpoint, long from) {
         if (from < memo.fineCompleteFrom) {
             // decode what the memo lacks once; later merges over this span read no store
             for (KeyValue<String, ProbeWindowAgg> kv : range(ProbeBuckets.FINE, endpoint, from, memo.fineCompleteFrom)) {
@@ -308,6 +310,11 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
             }
             memo.fineCompleteFrom = from;
         }
+    }
+
+    /** The merge of the endpoint's 5-minute buckets with start in [from, to), from decoded buckets. */
+    private ProbeSketches mergeFine(Memo memo, String endpoint, long from, long to) {
+        decodeFine(memo, endpoint, from);
         ProbeSketches out = new ProbeSketches();
         if (to > from) {
             memo.fine.subMap(from, to).values().forEach(out::merge);
@@ -381,9 +388,10 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
          */
         ProbeSketches main;
         long mainFor = Long.MIN_VALUE;
-        /** Fine buckets of the current hour before the current one, for fine start hourFineFor. */
-        ProbeSketches hourFine;
-        long hourFineFor = Long.MIN_VALUE;
+        /** The main window's buckets before its newest one, merged as the window hops. */
+        final SlidingMerge mainBefore = new SlidingMerge();
+        /** Fine buckets of the current hour before the current one. */
+        final SlidingMerge hourFine = new SlidingMerge();
         /** Stream time of the last 24 h / 7 d emission (in memory: after a restart they are due at once). */
         long extrasEmittedAt = Long.MIN_VALUE;
         /** Per extra window label: its hour buckets before the current hour. */
@@ -404,7 +412,8 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
 
         void invalidateMerges() {
             mainFor = Long.MIN_VALUE;
-            hourFineFor = Long.MIN_VALUE;
+            mainBefore.invalidate();
+            hourFine.invalidate();
             coarseParts.clear();
             coarsePartFor.clear();
         }

@@ -3,6 +3,7 @@ package dev.tokenarena.scoring;
 import static dev.tokenarena.scoring.Events.MINUTE;
 import static dev.tokenarena.scoring.Events.T0;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tokenarena.schemas.registry.InMemorySchemaRegistry;
 import dev.tokenarena.schemas.serde.AvroWireSerde;
@@ -10,8 +11,10 @@ import dev.tokenarena.schemas.v1.ProbeResult;
 import dev.tokenarena.scoring.avro.ProbeEndpointState;
 import dev.tokenarena.scoring.avro.ProbeStats;
 import dev.tokenarena.scoring.avro.ProbeWindowAgg;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
@@ -80,25 +83,37 @@ class ProbeWindowRestartTest {
          * stream time t; returns the 1 h stats.
          */
         List<ProbeStats> emit(long t) {
-            return punctuate(emitPunctuator, t);
+            return mainLabel(punctuate(emitPunctuator, t));
         }
 
         /** Runs the stream-time punctuation (windows whose newest bucket closed) at stream time t. */
         List<ProbeStats> emitClosed(long t) {
-            return punctuate(closedPunctuator, t);
+            return mainLabel(punctuate(closedPunctuator, t));
         }
 
-        private List<ProbeStats> punctuate(org.apache.kafka.streams.processor.Punctuator punctuator, long t) {
+        /** Runs the wall-clock punctuation at stream time t; returns every window emitted. */
+        List<ProbeWindowProcessor.WindowStats> emitAll(long t) {
+            return punctuate(emitPunctuator, t);
+        }
+
+        private static List<ProbeStats> mainLabel(List<ProbeWindowProcessor.WindowStats> windows) {
+            List<ProbeStats> out = new ArrayList<>();
+            windows.forEach(w -> {
+                if (CohortScoring.PROBE_WINDOW_LABEL.equals(w.label())) {
+                    out.add(w.stats());
+                }
+            });
+            return out;
+        }
+
+        private List<ProbeWindowProcessor.WindowStats> punctuate(org.apache.kafka.streams.processor.Punctuator punctuator,
+                                                                 long t) {
             streamTime = Math.max(streamTime, t);
             context.setCurrentStreamTimeMs(streamTime);
             context.resetForwards();
             punctuator.punctuate(t);
-            List<ProbeStats> out = new ArrayList<>();
-            context.forwarded().forEach(f -> {
-                if (CohortScoring.PROBE_WINDOW_LABEL.equals(f.record().value().label())) {
-                    out.add(f.record().value().stats());
-                }
-            });
+            List<ProbeWindowProcessor.WindowStats> out = new ArrayList<>();
+            context.forwarded().forEach(f -> out.add(f.record().value()));
             return out;
         }
     }
@@ -197,5 +212,42 @@ class ProbeWindowRestartTest {
         assertEquals(3, s.getProbeCount());
         assertEquals(200.0, s.getTtftMsP50(), 2.0);
         assertEquals(s, restarted.emit(T0 + 8 * MINUTE).get(0));
+    }
+
+    /**
+     * The memory merges windows incrementally as they hop (SlidingMerge); a processor restarted
+     * before every emission has no memory and merges each window afresh from the store. Twelve hours
+     * of probes (random TTFT, seed fixed) with gaps of up to 1.5 h (windows with missing buckets,
+     * hours skipped), late probes within the grace period, and emissions every 1 to 4 minutes: every
+     * window the steady run emits (1 h, 24 h, 7 d) must equal the restarted run's, to the bit
+     * (every probe's end-to-end latency is 1,000 ms, so the one double sum is exact in any order).
+     */
+    @Test
+    void shouldEmitWhatAProcessorRestartedBeforeEveryEmissionEmitsOverHoursWithGapsAndLateProbes() {
+        Random random = new Random(7L);
+        Run steady = new Run();
+        Run restarted = new Run();
+        long t = T0;
+        long nextEmit = T0 + MINUTE;
+        int compared = 0;
+        while (t < T0 + 12 * 60 * MINUTE) {
+            t += random.nextInt(300) == 0 ? (20 + random.nextInt(70)) * MINUTE : random.nextInt(60_000);
+            // now and then a probe up to 4 minutes older than stream time: within the 5-minute grace
+            long at = random.nextInt(8) == 0 ? Math.max(T0, steady.streamTime - random.nextInt(4 * (int) MINUTE)) : t;
+            double ttft = 50 + random.nextInt(2_000);
+            steady.probe(at, ttft);
+            restarted.probe(at, ttft);
+            if (t >= nextEmit) {
+                restarted.start();
+                List<ProbeWindowProcessor.WindowStats> fresh = restarted.emitAll(t);
+                for (ProbeWindowProcessor.WindowStats w : steady.emitAll(t)) {
+                    assertEquals(fresh.stream().filter(f -> f.label().equals(w.label())).findFirst().orElseThrow(), w,
+                            w.label() + " at " + Instant.ofEpochMilli(t));
+                    compared++;
+                }
+                nextEmit = t + (1 + random.nextInt(4)) * MINUTE;
+            }
+        }
+        assertTrue(compared > 300, "windows compared: " + compared);
     }
 }
