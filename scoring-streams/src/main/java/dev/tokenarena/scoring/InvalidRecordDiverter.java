@@ -17,7 +17,9 @@ import org.slf4j.LoggerFactory;
  * a dead letter (key and value bytes, reason and source headers) and counts it in the
  * {@code invalid-records-total} metric of group {@code stream-arena-scoring-metrics}. The value
  * bytes are the record re-encoded with its registered schema: the decoded record is all a
- * processor sees, and it is equal in content to what arrived.
+ * processor sees, and it is equal in content to what arrived. A record read from one of our
+ * repartition topics names the input topic it came from as its source (partition and offset -1:
+ * the input coordinates are not carried through the repartition; the reason says where it was read).
  */
 final class InvalidRecordDiverter<V> implements Processor<String, V, String, byte[]> {
 
@@ -55,6 +57,14 @@ final class InvalidRecordDiverter<V> implements Processor<String, V, String, byt
         String sourceTopic = context.recordMetadata().map(RecordMetadata::topic).orElse(topic);
         int partition = context.recordMetadata().map(RecordMetadata::partition).orElse(-1);
         long offset = context.recordMetadata().map(RecordMetadata::offset).orElse(-1L);
+        if (!topic.equals(sourceTopic)) {
+            // read from one of our repartition topics: name the input topic the record belongs to
+            // (where an operator would publish it again), and keep where it was read in the reason
+            reason = reason + " (read from " + sourceTopic + "-" + partition + "@" + offset + ")";
+            sourceTopic = topic;
+            partition = -1;
+            offset = -1L;
+        }
         byte[] key = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
         byte[] value = record.value() == null ? null : serializer.serialize(sourceTopic, record.value());
         ProducerRecord<byte[], byte[]> dl = DeadLetters.record(ScoringTopology.COMPONENT, sourceTopic, partition,

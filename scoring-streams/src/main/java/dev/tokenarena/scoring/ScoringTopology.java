@@ -251,6 +251,10 @@ public final class ScoringTopology {
                     this.<T, KeyValueStore<Bytes, byte[]>>materialized(storeName, serde));
         }
 
+        /** A record and its endpoint's catalogue entry (null when the catalogue has none). */
+        private record WithEndpoint<V>(V value, Endpoint endpoint) {
+        }
+
         /** The valid records of an event topic; the others go to the DLQ through a named branch. */
         private <T extends SpecificRecord> KStream<String, T> validated(TopicSpec<T> topic,
                                                                         Validation.Validator<T> validator,
@@ -266,6 +270,32 @@ public final class ScoringTopology {
                             "invalid"))
                     .defaultBranch(Branched.as("valid"))
                     .get(name + "-valid");
+        }
+
+        /**
+         * Joins a stream keyed by endpoint with the catalogue. A record whose endpoint the catalogue
+         * does not hold goes to the DLQ with that reason (logged and counted) where an inner join
+         * would drop it silently: an endpoint is catalogued before it is probed or evaluated, so
+         * such a record is either misaddressed or read ahead of its catalogue entry in a catch-up
+         * (with task idling off, {@code max.task.idle.ms=-1}), and the dead letter says which.
+         */
+        private <V> KStream<String, WithEndpoint<V>> withEndpoint(KStream<String, V> stream,
+                                                                  KTable<String, Endpoint> endpoints, Serde<V> serde,
+                                                                  String sourceTopic, String name) {
+            String dlq = outputTopic(Topics.DLQ, namespace);
+            Validation.Validator<V> unknown = (k, v) -> "endpoint '" + k + "' is not in the catalogue ("
+                    + Topics.ENDPOINTS.name() + ") when this record is scored";
+            return stream.leftJoin(endpoints, WithEndpoint<V>::new,
+                            Joined.with(str, serde, serde(Topics.ENDPOINTS)).withName(name))
+                    .split(Named.as(name + "-"))
+                    .branch((k, j) -> j.endpoint() == null, Branched.withConsumer(bad -> bad
+                            .mapValues(WithEndpoint::value, Named.as(name + "-unknown-values"))
+                            .process(() -> new InvalidRecordDiverter<>(unknown, serde.serializer(), sourceTopic),
+                                    Named.as(name + "-divert-unknown"))
+                            .to(dlq, Produced.with(str, Serdes.ByteArray()).withName(name + "-dlq-sink")),
+                            "unknown"))
+                    .defaultBranch(Branched.as("known"))
+                    .get(name + "-known");
         }
 
         private <V> void keyValueStore(String name, Serde<V> valueSerde) {
@@ -378,10 +408,11 @@ public final class ScoringTopology {
             keyValueStore(REFERENCE_COMPLETIONS_STORE, internal(ReferenceCompletions.class));
             keyValueStore(FIDELITY_ENDPOINT_STORE, internal(FidelityEndpointState.class));
             ScoringParams.Fidelity fidelityParams = params.fidelity();
-            KStream<String, TaggedFingerprint> byModelPrompt = validated(Topics.EVAL_FINGERPRINTS,
-                    Validation::fingerprint, "fingerprints")
-                    .join(endpoints, (s, e) -> new TaggedFingerprint(e.getReference(), s),
-                            Joined.with(str, fpSerde, serde(Topics.ENDPOINTS)).withName("fingerprint-endpoint-join"))
+            KStream<String, TaggedFingerprint> byModelPrompt = withEndpoint(validated(Topics.EVAL_FINGERPRINTS,
+                    Validation::fingerprint, "fingerprints"), endpoints, fpSerde, Topics.EVAL_FINGERPRINTS.name(),
+                    "fingerprint-endpoint-join")
+                    .mapValues(j -> new TaggedFingerprint(j.endpoint().getReference(), j.value()),
+                            Named.as("fingerprint-tag-reference"))
                     .selectKey((k, t) -> compositeKey(t.sample().getModel(), t.sample().getPromptId()),
                             Named.as("fingerprint-key-by-model-prompt"));
             KStream<String, FidelityStats> fidelity = byKey(byModelPrompt,
@@ -420,16 +451,16 @@ public final class ScoringTopology {
             keyValueStore(CANARY_REFERENCE_STORE, internal(CanaryReference.class));
             AvroWireSerde<CanarySignal> canarySerde = internal(CanarySignal.class);
             int referenceRounds = params.alerts().canary().referenceRounds();
-            KStream<String, CanarySignal> byModelCanary = byKey(probes
+            KStream<String, CanarySignal> byModelCanary = withEndpoint(byKey(probes
                     .filter((k, p) -> "canary".equals(p.getKind()) && "OK".equals(p.getOutcome())
                             && p.getCanaryId() != null && p.getResponseSha256() != null, Named.as("canary-probes")),
                     Repartitioned.<String, ProbeResult>as("canary-probes-by-endpoint")
-                            .withKeySerde(str).withValueSerde(probeSerde))
-                    .join(endpoints, (p, e) -> CanarySignal.newBuilder().setEndpointId(p.getEndpointId())
-                                    .setModel(e.getModel()).setReference(e.getReference())
-                                    .setCanaryId(p.getCanaryId()).setResponseSha256(p.getResponseSha256())
-                                    .setAtMs(p.getStartedAtMs()).build(),
-                            Joined.with(str, probeSerde, serde(Topics.ENDPOINTS)).withName("canary-endpoint-join"))
+                            .withKeySerde(str).withValueSerde(probeSerde)),
+                    endpoints, probeSerde, Topics.PROBE_RESULTS.name(), "canary-endpoint-join")
+                    .mapValues(j -> CanarySignal.newBuilder().setEndpointId(j.value().getEndpointId())
+                                    .setModel(j.endpoint().getModel()).setReference(j.endpoint().getReference())
+                                    .setCanaryId(j.value().getCanaryId()).setResponseSha256(j.value().getResponseSha256())
+                                    .setAtMs(j.value().getStartedAtMs()).build(), Named.as("canary-signal"))
                     .selectKey((k, c) -> compositeKey(c.getModel(), c.getCanaryId()),
                             Named.as("canary-key-by-model-canary"));
             KStream<String, CanarySignal> canariesByEndpoint = byKey(byModelCanary,

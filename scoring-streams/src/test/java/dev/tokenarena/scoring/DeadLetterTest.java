@@ -67,4 +67,32 @@ class DeadLetterTest {
             assertEquals(1, s.getProbeCount());
         }
     }
+
+    /**
+     * A canary probe and a fingerprint of an endpoint the catalogue does not hold cannot be scored
+     * (their model and reference flag come from it): each goes to the DLQ with that reason instead
+     * of vanishing in an inner join; the catalogued endpoint's canary is scored (no dead letter).
+     */
+    @Test
+    void shouldDivertCanaryAndFingerprintToDlqWhenEndpointIsNotCatalogued() throws Exception {
+        try (Fixture f = new Fixture()) {
+            f.pipe(f.endpoints, "e1", Events.endpoint("e1", "m", true, T0));
+            f.pipe(f.probes, "e1", Events.probe("e1", T0 + MINUTE).setKind("canary").setScenario("canary-0")
+                    .setCanaryId("c1").setResponseSha256("aa").build());
+            assertTrue(f.dlq.isEmpty());
+            f.pipe(f.probes, "ghost", Events.probe("ghost", T0 + 2 * MINUTE).setKind("canary")
+                    .setScenario("canary-0").setCanaryId("c1").setResponseSha256("aa").build());
+            f.pipe(f.fingerprints, "ghost", Events.fingerprint("ghost", "m", "p1", T0 + 3 * MINUTE,
+                    java.util.List.of(Events.position("a", 0.9))));
+            for (String topic : new String[] {Topics.PROBE_RESULTS.name(), Topics.EVAL_FINGERPRINTS.name()}) {
+                TestRecord<byte[], byte[]> dl = f.dlq.readRecord();
+                assertEquals("ghost", new String(dl.key(), StandardCharsets.UTF_8));
+                String reason = DeadLetters.header(dl.headers(), DeadLetters.REASON);
+                assertTrue(reason.startsWith("endpoint 'ghost' is not in the catalogue (" + Topics.ENDPOINTS.name()
+                        + ") when this record is scored"), reason);
+                assertEquals(topic, DeadLetters.header(dl.headers(), DeadLetters.SOURCE_TOPIC));
+            }
+            assertTrue(f.dlq.isEmpty());
+        }
+    }
 }
