@@ -50,8 +50,23 @@ final class ProbeSketches {
         DDSketch ttft;
         DDSketch tpot;
         DDSketch outputTps;
+        /**
+         * The stored form while unchanged (null after any change). Why: a probe changes one cell
+         * of its bucket, and the bucket is written per probe; re-encoding every cell's sketches
+         * on each write was most of that write. Avro reads the sketches' buffers without moving them.
+         */
+        ProbeCellAgg encoded;
+
+        ProbeCellAgg encoded() {
+            if (encoded == null) {
+                encoded = ProbeCellAgg.newBuilder().setProbeCount(probeCount).setOkCount(okCount)
+                        .setTtftMs(encode(ttft)).setTpotMs(encode(tpot)).setOutputTps(encode(outputTps)).build();
+            }
+            return encoded;
+        }
 
         void merge(Cell o) {
+            encoded = null;
             probeCount += o.probeCount;
             okCount += o.okCount;
             ttft = merged(ttft, o.ttft);
@@ -67,8 +82,19 @@ final class ProbeSketches {
         double e2eMsSum;
         DDSketch ttft;
         DDSketch outputTps;
+        /** The stored form while unchanged (null after any change), as {@link Cell#encoded}. */
+        ProbeConcurrencyAgg encoded;
+
+        ProbeConcurrencyAgg encoded() {
+            if (encoded == null) {
+                encoded = ProbeConcurrencyAgg.newBuilder().setOkCount(okCount).setOutputTokensSum(outputTokensSum)
+                        .setE2eMsSum(e2eMsSum).setTtftMs(encode(ttft)).setOutputTps(encode(outputTps)).build();
+            }
+            return encoded;
+        }
 
         void merge(Level o) {
+            encoded = null;
             okCount += o.okCount;
             outputTokensSum += o.outputTokensSum;
             e2eMsSum += o.e2eMsSum;
@@ -86,6 +112,7 @@ final class ProbeSketches {
         probeCount++;
         boolean ok = OK.equals(r.getOutcome());
         Cell cell = byCell.computeIfAbsent(cellKey(r.getRegion(), r.getScenario()), k -> new Cell());
+        cell.encoded = null;
         cell.probeCount++;
         if (ok) {
             okCount++;
@@ -99,6 +126,7 @@ final class ProbeSketches {
         }
         if (isClosedLoop(r.getScenario(), r.getConcurrency())) {
             Level level = byConcurrency.computeIfAbsent(r.getConcurrency(), c -> new Level());
+            level.encoded = null;
             level.okCount++;
             level.outputTokensSum += r.getOutputTokens();
             level.e2eMsSum += r.getE2eMs();
@@ -153,6 +181,7 @@ final class ProbeSketches {
         outputTps = null;
         ttftByRegion.clear();
         byCell.values().forEach(c -> {
+            c.encoded = null;
             c.probeCount = 0;
             c.okCount = 0;
             c.ttft = null;
@@ -160,6 +189,7 @@ final class ProbeSketches {
             c.outputTps = null;
         });
         byConcurrency.values().forEach(l -> {
+            l.encoded = null;
             l.okCount = 0;
             l.outputTokensSum = 0;
             l.e2eMsSum = 0;
@@ -178,13 +208,9 @@ final class ProbeSketches {
         Map<String, ByteBuffer> byRegion = new LinkedHashMap<>();
         ttftByRegion.forEach((region, s) -> byRegion.put(region, encode(s)));
         Map<String, ProbeCellAgg> cells = new LinkedHashMap<>();
-        byCell.forEach((k, c) -> cells.put(k, ProbeCellAgg.newBuilder().setProbeCount(c.probeCount)
-                .setOkCount(c.okCount).setTtftMs(encode(c.ttft)).setTpotMs(encode(c.tpot))
-                .setOutputTps(encode(c.outputTps)).build()));
+        byCell.forEach((k, c) -> cells.put(k, c.encoded()));
         Map<String, ProbeConcurrencyAgg> levels = new LinkedHashMap<>();
-        byConcurrency.forEach((k, l) -> levels.put(Integer.toString(k), ProbeConcurrencyAgg.newBuilder()
-                .setOkCount(l.okCount).setOutputTokensSum(l.outputTokensSum).setE2eMsSum(l.e2eMsSum)
-                .setTtftMs(encode(l.ttft)).setOutputTps(encode(l.outputTps)).build()));
+        byConcurrency.forEach((k, l) -> levels.put(Integer.toString(k), l.encoded()));
         return ProbeWindowAgg.newBuilder()
                 .setProbeCount(probeCount).setOkCount(okCount).setTimingCount(timingCount)
                 .setTtftMs(encode(ttft)).setTtfvMs(encode(ttfv)).setE2eMs(encode(e2e))

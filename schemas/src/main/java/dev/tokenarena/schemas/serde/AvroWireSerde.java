@@ -2,8 +2,9 @@ package dev.tokenarena.schemas.serde;
 
 import dev.tokenarena.schemas.TopicSpec;
 import dev.tokenarena.schemas.registry.SchemaRegistryClient;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import org.apache.avro.Schema;
@@ -43,7 +44,8 @@ public final class AvroWireSerde<T extends SpecificRecord> implements Serde<T> {
     private final Schema readerSchema;
     private final SchemaRegistryClient registry;
     private final String subjectOverride;
-    private final ConcurrentMap<String, Integer> idBySubject = new ConcurrentHashMap<>();
+    /** Schema id by topic name (the subject derives from it, or is the override). */
+    private final ConcurrentMap<String, Integer> idByTopic = new ConcurrentHashMap<>();
     private final ConcurrentMap<Integer, DatumReader<T>> readersById = new ConcurrentHashMap<>();
     private final SpecificDatumWriter<T> writer;
 
@@ -86,16 +88,15 @@ public final class AvroWireSerde<T extends SpecificRecord> implements Serde<T> {
         if (value == null) {
             return null;
         }
-        String subject = subjectOverride != null ? subjectOverride : topic + "-value";
-        int id = idBySubject.computeIfAbsent(subject, s -> registry.register(s, readerSchema));
+        // keyed by the topic string itself: no subject string is built (and hashed) per record
+        int id = idByTopic.computeIfAbsent(String.valueOf(topic),
+                t -> registry.register(subjectOverride != null ? subjectOverride : t + "-value", readerSchema));
+        EncodeBuffer out = ENCODE_BUFFERS.get();
         try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-            byte[] header = new byte[WireFormat.HEADER_BYTES];
-            WireFormat.writeHeader(header, id);
-            out.write(header);
-            BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
-            writer.write(value, encoder);
-            encoder.flush();
+            out.start(id);
+            out.encoder = EncoderFactory.get().directBinaryEncoder(out, out.encoder);
+            writer.write(value, out.encoder);
+            out.encoder.flush();
             return out.toByteArray();
         } catch (IOException | RuntimeException e) {
             throw new WireFormat.InvalidPayloadException("cannot encode " + type.getSimpleName() + " for topic "
@@ -139,5 +140,51 @@ public final class AvroWireSerde<T extends SpecificRecord> implements Serde<T> {
     @Override
     public Deserializer<T> deserializer() {
         return (topic, data) -> decode(data);
+    }
+
+    private static final ThreadLocal<EncodeBuffer> ENCODE_BUFFERS = ThreadLocal.withInitial(EncodeBuffer::new);
+
+    /**
+     * Where one thread encodes: reused, so a record costs one array (the returned copy), and not
+     * synchronized, unlike ByteArrayOutputStream, whose locked write per string or bytes field was
+     * a visible share of encoding in the scoring benchmark's profile.
+     */
+    private static final class EncodeBuffer extends OutputStream {
+        /** A buffer grown past this by one large record is dropped after it. */
+        private static final int KEEP_BYTES = 1 << 20;
+        private byte[] buf = new byte[4096];
+        private int size;
+        BinaryEncoder encoder;
+
+        void start(int schemaId) {
+            if (buf.length > KEEP_BYTES) {
+                buf = new byte[4096];
+            }
+            size = WireFormat.HEADER_BYTES;
+            WireFormat.writeHeader(buf, schemaId);
+        }
+
+        @Override
+        public void write(int b) {
+            ensure(1);
+            buf[size++] = (byte) b;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            ensure(len);
+            System.arraycopy(b, off, buf, size, len);
+            size += len;
+        }
+
+        private void ensure(int more) {
+            if (size + more > buf.length) {
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + more));
+            }
+        }
+
+        byte[] toByteArray() {
+            return Arrays.copyOf(buf, size);
+        }
     }
 }
