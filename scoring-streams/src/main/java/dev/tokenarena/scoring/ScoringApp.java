@@ -134,4 +134,17 @@ public final class ScoringApp implements AutoCloseable {
     public DeadLetterCounter deadLetters() {
         return deadLetters;
     }
+
+    /**
+     * Makes US the JVM's default formatting locale; called once by the command-line mains, never
+     * by the library. Why: Kafka Streams 4.3 formats a diagnostic line with {@code %d} for every
+     * empty input partition of a task on each readiness check, logged or not
+     * ({@code PartitionGroup.readyToProcess}), and on JDK 17 {@code String.format} builds a new
+     * {@code DecimalFormatSymbols} per call for every locale but {@code Locale.US}: 11 % of the
+     * stream thread in the scoring benchmark's profile (docs/benchmarks.md). Our own formatting
+     * names {@code Locale.ROOT} and does not change.
+     */
+    public static void useUsFormatLocale() {
+        java.util.Locale.setDefault(java.util.Locale.Category.FORMAT, java.util.Locale.US);
+    }
 }

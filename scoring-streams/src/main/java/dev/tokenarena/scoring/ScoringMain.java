@@ -23,6 +23,7 @@ public final class ScoringMain implements Callable<Integer> {
     Path config;
 
     public static void main(String[] args) {
+        ScoringApp.useUsFormatLocale();
         System.exit(new CommandLine(new ScoringMain()).execute(args));
     }
 

@@ -29,6 +29,7 @@ public final class BenchCli implements Runnable {
     }
 
     public static void main(String[] args) {
+        dev.tokenarena.scoring.ScoringApp.useUsFormatLocale();
         System.exit(new CommandLine(new BenchCli()).execute(args));
     }
 }

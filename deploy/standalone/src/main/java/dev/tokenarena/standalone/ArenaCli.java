@@ -23,6 +23,7 @@ public final class ArenaCli {
     }
 
     public static void main(String[] args) {
+        dev.tokenarena.scoring.ScoringApp.useUsFormatLocale();
         System.exit(run(args));
     }
 
