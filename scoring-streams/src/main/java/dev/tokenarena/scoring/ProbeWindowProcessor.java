@@ -29,15 +29,18 @@ import org.slf4j.LoggerFactory;
  * windows into 31 more, and each of those updates decoded and re-encoded six DDSketches. That
  * cost about 250 µs of CPU per probe. Here a probe updates one 5-minute bucket (one store write)
  * and the endpoint's small state record; window figures are merged from buckets only when they
- * are emitted, on a stream-time punctuation every {@code emit_interval}, for the endpoints that
- * received probes since the last one.
+ * are emitted, for the endpoints that received probes since their last emission: in stream time
+ * once the endpoint's newest 5-minute bucket has closed, and in wall-clock time every
+ * {@code emit_interval} while it is open (see {@link #init}).
  *
  * <pre>
- * stream time | input              | store writes                      | output (emit interval 1 min)
- * 10:06:10    | probe e1 at 10:06  | fine e1@10:05, state e1 pending   | -
- * 10:06:40    | probe e1 at 10:06  | fine e1@10:05, state e1           | -
- * 10:07:00    | (punctuation)      | state e1 not pending              | e1: 1h [09:10,10:10), 24h, 7d
- * 11:00:05    | probe e1 at 11:00  | coarse e1@10:00 = merge of fine 10:00..10:55, old buckets deleted
+ * time (stream / wall) | input               | store writes                    | output (emit interval 1 min)
+ * 10:06:10             | probe e1 at 10:06   | fine e1@10:05, state e1 pending | -
+ * 10:06:40             | probe e1 at 10:06   | fine e1@10:05, state e1         | -
+ * wall +1 min          | (wall punctuation)  | state e1 not pending            | e1: 1h [09:10,10:10) so far, 24h, 7d
+ * 10:09:00             | probe e1 at 10:09   | fine e1@10:05, state e1 pending | -
+ * 10:10:0x             | (stream punctuation)| state e1 not pending            | e1: 1h [09:10,10:10) final (24h, 7d: 5 min after the last)
+ * 11:00:05             | probe e1 at 11:00   | coarse e1@10:00 = merge of fine 10:00..10:55, old buckets deleted
  * </pre>
  *
  * <p>Exactly-once: buckets and states are in changelogged stores written before the offsets
