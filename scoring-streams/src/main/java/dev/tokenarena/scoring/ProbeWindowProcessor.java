@@ -62,6 +62,9 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
     }
 
 
+    /** Longest wall-clock period of the interim emission (shorter when the emit interval is). */
+    static final java.time.Duration INTERIM_MAX = java.time.Duration.ofSeconds(10);
+
     /** Endpoints whose decoded buckets and partial merges are kept in memory, per task. */
     static final int MEMO_ENDPOINTS = 1024;
     /** Hours of hour buckets kept at least, for the query API's history (7 days). */
@@ -75,6 +78,8 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
     private final ProbeBuckets buckets;
     private final String mainLabel;
     private final List<ScoringParams.ProbeWindow> extras;
+    /** One bit per extra window: {@code Memo.extrasDue} after a probe. */
+    private final long allExtras;
     private final long fineKeepMs;
     private final long coarseKeepMs;
     private ProcessorContext<String, WindowStats> context;
@@ -100,6 +105,10 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
         this.buckets = ProbeBuckets.of(params);
         this.mainLabel = mainLabel;
         this.extras = params.probeExtraWindows();
+        if (extras.size() > 63) {
+            throw new IllegalArgumentException("at most 63 extra probe windows, got " + extras.size());
+        }
+        this.allExtras = (1L << extras.size()) - 1;
         long grace = params.windows().grace().toMillis();
         // fine buckets: the main window reaches one window size back from the current hour
         this.fineKeepMs = 2 * buckets.coarseMs() + grace;
@@ -131,12 +140,14 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
         // Two triggers (scoring.md, "When window figures are emitted"): in stream time, an
         // endpoint's figures once its newest 5-minute bucket has closed (so a replay or a catch-up
         // emits each hop of the window once, however fast it reads); in wall-clock time, the
-        // figures of every endpoint with probes since its last emission (interim figures of the
-        // open bucket, for freshness; also emits probes left pending by a restart in a partition
-        // that then goes quiet). A replay's test driver advances wall-clock time only at the end
-        // of the replay, so replays stay byte-identical.
+        // figures of every endpoint with probes since its last emission, every emit interval but
+        // at least every INTERIM_MAX (interim figures of the open bucket, for freshness, also in a
+        // time-compressed demo; also emits probes left pending by a restart in a partition that
+        // then goes quiet). A replay's test driver advances wall-clock time only at the end of the
+        // replay, so replays stay byte-identical.
         context.schedule(params.emitInterval(), PunctuationType.STREAM_TIME, t -> emit(t, true));
-        context.schedule(params.emitInterval(), PunctuationType.WALL_CLOCK_TIME, wallMs -> {
+        java.time.Duration interim = params.emitInterval().compareTo(INTERIM_MAX) < 0 ? params.emitInterval() : INTERIM_MAX;
+        context.schedule(interim, PunctuationType.WALL_CLOCK_TIME, wallMs -> {
             if (!pending.isEmpty() || !extrasPending.isEmpty()) {
                 emit(context.currentStreamTimeMs(), false);
             }
@@ -199,6 +210,7 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
         pending.add(endpoint);
         if (!extras.isEmpty()) {
             extrasPending.add(endpoint);
+            memo.extrasDue = allExtras;
         }
     }
 
@@ -248,24 +260,44 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
             memo.state.setPending(false);
             stateStore.put(endpoint, memo.state);
         }
-        // The 24 h and 7 d figures move little in minutes: refresh them at most once per 5-minute
-        // bucket of stream time per endpoint; one that stays due is emitted at a later punctuation.
+        // The 24 h and 7 d windows, each label on its own: in stream time once its window (24 h by
+        // 1 h: the hour; 7 d by 1 d: the day) has closed; in wall-clock time (interim) all due
+        // labels, at most once per 5-minute bucket of stream time per endpoint (they move little in
+        // minutes and cost the most to merge). A label that stays due waits for a later punctuation.
         for (java.util.Iterator<String> it = extrasPending.iterator(); it.hasNext(); ) {
             String endpoint = it.next();
             Memo memo = memo(endpoint);
             long t = memo.state.getLastEventMs();
             long fine = buckets.fineStart(t);
-            if (closedOnly && fine + buckets.fineMs() > streamTimeMs
-                    || memo.extrasEmittedAt != Long.MIN_VALUE && streamTimeMs - memo.extrasEmittedAt < buckets.fineMs()) {
+            long due = 0;
+            if (closedOnly) {
+                for (int i = 0; i < extras.size(); i++) {
+                    ScoringParams.ProbeWindow w = extras.get(i);
+                    if ((memo.extrasDue & (1L << i)) != 0
+                            && ProbeBuckets.trailing(t, w.size().toMillis(), w.advance().toMillis())[1] <= streamTimeMs) {
+                        due |= 1L << i;
+                    }
+                }
+            } else if (memo.extrasEmittedAt == Long.MIN_VALUE || streamTimeMs - memo.extrasEmittedAt >= buckets.fineMs()) {
+                due = memo.extrasDue;
+            }
+            if (due == 0) {
                 continue;
             }
             memo.extrasEmittedAt = streamTimeMs;
-            it.remove();
+            memo.extrasDue &= ~due;
+            if (memo.extrasDue == 0) {
+                it.remove();
+            }
             long hour = buckets.coarseStart(t);
             ProbeSketches current = fineBucket(memo, endpoint, fine);
             decodeFine(memo, endpoint, hour);
             memo.hourFine.slideTo(memo.fine, hour, fine);
-            for (ScoringParams.ProbeWindow w : extras) {
+            for (int i = 0; i < extras.size(); i++) {
+                if ((due & (1L << i)) == 0) {
+                    continue;
+                }
+                ScoringParams.ProbeWindow w = extras.get(i);
                 long[] win = ProbeBuckets.trailing(t, w.size().toMillis(), w.advance().toMillis());
                 ProbeSketches agg;
                 if (win[0] <= hour) {
@@ -364,6 +396,7 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
                 // after a restart, a probe into an older bucket must still count as late
                 memo.newestFine = buckets.fineStart(memo.state.getLastEventMs());
             }
+            memo.extrasDue = allExtras;
             memos.put(endpoint, memo);
         }
         return memo;
@@ -397,6 +430,11 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
         final SlidingMerge hourFine = new SlidingMerge();
         /** Stream time of the last 24 h / 7 d emission (in memory: after a restart they are due at once). */
         long extrasEmittedAt = Long.MIN_VALUE;
+        /**
+         * Bit i set: extra window i has probes not emitted yet. All set for a new memo (after a
+         * restart or an eviction the endpoint may be pending): at worst a label is emitted twice.
+         */
+        long extrasDue;
         /** Per extra window label: its hour buckets before the current hour. */
         final Map<String, ProbeSketches> coarseParts = new HashMap<>();
         final Map<String, PartKey> coarsePartFor = new HashMap<>();

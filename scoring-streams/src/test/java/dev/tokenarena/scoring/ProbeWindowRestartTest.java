@@ -91,6 +91,11 @@ class ProbeWindowRestartTest {
             return mainLabel(punctuate(closedPunctuator, t));
         }
 
+        /** Runs the stream-time punctuation at stream time t; returns every window emitted. */
+        List<ProbeWindowProcessor.WindowStats> emitClosedAll(long t) {
+            return punctuate(closedPunctuator, t);
+        }
+
         /** Runs the wall-clock punctuation at stream time t; returns every window emitted. */
         List<ProbeWindowProcessor.WindowStats> emitAll(long t) {
             return punctuate(emitPunctuator, t);
@@ -142,6 +147,36 @@ class ProbeWindowRestartTest {
         assertEquals(1, interim.size());
         assertEquals(T0 + 15 * MINUTE, interim.get(0).getWindowEndMs());
         assertEquals(3, interim.get(0).getProbeCount());
+    }
+
+    /**
+     * In stream time each longer window is emitted once it has closed, on its own hop: probes at
+     * 10:01 and 10:07 give the 1 h window at 10:10 only; the 24 h window (by 1 h) [yesterday
+     * 11:00, 11:00) at 11:00 with both probes; the 7 d window (by 1 d) at the next midnight; then
+     * nothing until new probes. The wall-clock (interim) emission gives every due label at once.
+     */
+    @Test
+    void shouldEmitEachLongerWindowInStreamTimeWhenItsOwnHopCloses() {
+        Run run = new Run();
+        run.probe(T0 + MINUTE, 100);
+        run.probe(T0 + 7 * MINUTE, 300);
+        assertEquals(List.of("1h"), labels(run.emitClosedAll(T0 + 10 * MINUTE)));
+        assertEquals(List.of(), labels(run.emitClosedAll(T0 + 59 * MINUTE)));
+        List<ProbeWindowProcessor.WindowStats> hour = run.emitClosedAll(T0 + 60 * MINUTE);
+        assertEquals(List.of("24h"), labels(hour));
+        assertEquals(T0 + 60 * MINUTE, hour.get(0).stats().getWindowEndMs());
+        assertEquals(2, hour.get(0).stats().getProbeCount());
+        long midnight = java.time.Instant.ofEpochMilli(T0).atZone(java.time.ZoneOffset.UTC).toLocalDate()
+                .plusDays(1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant().toEpochMilli();
+        assertEquals(List.of(), labels(run.emitClosedAll(midnight - 1)));
+        assertEquals(List.of("7d"), labels(run.emitClosedAll(midnight)));
+        assertEquals(List.of(), labels(run.emitClosedAll(midnight + 60 * MINUTE)));
+        run.probe(midnight + 61 * MINUTE, 200);
+        assertEquals(List.of("1h", "24h", "7d"), labels(run.emitAll(midnight + 61 * MINUTE)));
+    }
+
+    private static List<String> labels(List<ProbeWindowProcessor.WindowStats> windows) {
+        return windows.stream().map(ProbeWindowProcessor.WindowStats::label).toList();
     }
 
     /**
