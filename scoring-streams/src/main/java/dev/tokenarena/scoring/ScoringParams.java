@@ -315,7 +315,11 @@ public final class ScoringParams {
         return windows;
     }
 
-    /** How often composites and leaderboards are emitted, in stream time. */
+    /**
+     * How often composites and leaderboards are emitted, in stream time; also how often probe
+     * windows are checked for closed buckets (stream time) and their open figures emitted
+     * (wall-clock time, at least every 10 s): scoring.md, "When window figures are emitted".
+     */
     public Duration emitInterval() {
         return emitInterval;
     }
