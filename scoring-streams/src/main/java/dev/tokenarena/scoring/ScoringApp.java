@@ -64,8 +64,8 @@ public final class ScoringApp implements AutoCloseable {
         });
     }
 
-    /** The Kafka Streams settings this app runs with. */
-    static Properties streamsProperties(ScoringConfig config, DeadLetterCounter counter) {
+    /** The Kafka Streams settings this app runs with (the benchmark's floor app runs with them too). */
+    public static Properties streamsProperties(ScoringConfig config, DeadLetterCounter counter) {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());

@@ -13,7 +13,6 @@ import dev.tokenarena.schemas.v1.EndpointComposite;
 import dev.tokenarena.schemas.v1.PriceQuote;
 import dev.tokenarena.schemas.v1.ProbeResult;
 import dev.tokenarena.scoring.DeadLetterCounter;
-import dev.tokenarena.scoring.DeadLetterHandler;
 import dev.tokenarena.scoring.EventTimeExtractor;
 import dev.tokenarena.scoring.ScoringApp;
 import dev.tokenarena.scoring.ScoringConfig;
@@ -30,7 +29,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
@@ -55,7 +53,6 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Named;
@@ -379,9 +376,9 @@ public final class ScoringBench implements Callable<Integer> {
 
     /**
      * The framework floor: a minimal Kafka Streams app over the same probe topic with the
-     * throughput run's settings (exactly_once_v2, commit interval, threads, task idling, RocksDB in
-     * the work dir, the app's dead-letter handler) and one read and one write of a persistent,
-     * changelogged store per event ({@link #floorTopology}). What it reaches is what Kafka Streams
+     * throughput run's settings ({@link ScoringApp#streamsProperties}: exactly_once_v2, commit
+     * interval, threads, task idling, RocksDB in the work dir, the dead-letter handler) and one
+     * read and one write of a persistent, changelogged store per event ({@link #floorTopology}). What it reaches is what Kafka Streams
      * EOS itself costs here; the rest of the gap to the baseline is the scoring topology's.
      */
     private ObjectNode floor(EmbeddedKafka kafka, RestSchemaRegistryClient registry, Path work) throws Exception {
@@ -393,18 +390,10 @@ public final class ScoringBench implements Callable<Integer> {
         o.put("max_task_idle_ms", maxTaskIdleMs);
         o.put("topology", "source -> processValues(count per endpoint, persistent logged store)");
         DeadLetterCounter deadLetters = new DeadLetterCounter();
-        Properties p = new Properties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, appId);
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(StreamsConfig.STATE_DIR_CONFIG, work.resolve("state-floor").toString());
-        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitIntervalMs);
-        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streamThreads);
-        p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, maxTaskIdleMs);
-        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
-        p.put(DeadLetterHandler.DLQ_TOPIC_CONFIG, Topics.DLQ.name());
-        p.put(DeadLetterHandler.COUNTER_CONFIG, deadLetters);
-        KafkaStreams streams = new KafkaStreams(floorTopology(registry), p);
+        // the scoring app's own Streams settings, from the same bench config as the throughput run
+        ScoringConfig config = new ScoringConfig(appConfig(kafka, registry, appId, work.resolve("state-floor"),
+                commitIntervalMs, "", null));
+        KafkaStreams streams = new KafkaStreams(floorTopology(registry), ScoringApp.streamsProperties(config, deadLetters));
         try {
             runToEnd(kafka, appId, streams, streams::start, o);
         } finally {
