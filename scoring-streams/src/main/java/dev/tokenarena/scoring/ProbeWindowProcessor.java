@@ -61,7 +61,6 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
     record WindowStats(String label, ProbeStats stats) {
     }
 
-
     /** Longest wall-clock period of the interim emission (shorter when the emit interval is). */
     static final java.time.Duration INTERIM_MAX = java.time.Duration.ofSeconds(10);
 

@@ -260,16 +260,22 @@ public final class ScoringTopology {
                                                                         Validation.Validator<T> validator,
                                                                         String name) {
             AvroWireSerde<T> serde = serde(topic);
-            String dlq = outputTopic(Topics.DLQ, namespace);
             return sb.stream(topic.name(), consumed(serde, name + "-source"))
                     .split(Named.as(name + "-"))
-                    .branch((k, v) -> validator.reason(k, v) != null, Branched.withConsumer(bad -> bad
-                            .process(() -> new InvalidRecordDiverter<>(validator, serde.serializer(), topic.name()),
-                                    Named.as(name + "-divert-invalid"))
-                            .to(dlq, Produced.with(str, Serdes.ByteArray()).withName(name + "-dlq-sink")),
+                    .branch((k, v) -> validator.reason(k, v) != null, Branched.withConsumer(bad ->
+                            toDeadLetters(bad, validator, serde, topic.name(), name + "-divert-invalid", name),
                             "invalid"))
                     .defaultBranch(Branched.as("valid"))
                     .get(name + "-valid");
+        }
+
+        /** Writes records that cannot be scored to the DLQ, each with the validator's reason (counted, logged). */
+        private <V> void toDeadLetters(KStream<String, V> bad, Validation.Validator<V> validator, Serde<V> serde,
+                                       String sourceTopic, String diverterName, String name) {
+            bad.process(() -> new InvalidRecordDiverter<>(validator, serde.serializer(), sourceTopic),
+                            Named.as(diverterName))
+                    .to(outputTopic(Topics.DLQ, namespace), Produced.with(str, Serdes.ByteArray())
+                            .withName(name + "-dlq-sink"));
         }
 
         /**
@@ -282,18 +288,14 @@ public final class ScoringTopology {
         private <V> KStream<String, WithEndpoint<V>> withEndpoint(KStream<String, V> stream,
                                                                   KTable<String, Endpoint> endpoints, Serde<V> serde,
                                                                   String sourceTopic, String name) {
-            String dlq = outputTopic(Topics.DLQ, namespace);
             Validation.Validator<V> unknown = (k, v) -> "endpoint '" + k + "' is not in the catalogue ("
                     + Topics.ENDPOINTS.name() + ") when this record is scored";
             return stream.leftJoin(endpoints, WithEndpoint<V>::new,
                             Joined.with(str, serde, serde(Topics.ENDPOINTS)).withName(name))
                     .split(Named.as(name + "-"))
-                    .branch((k, j) -> j.endpoint() == null, Branched.withConsumer(bad -> bad
-                            .mapValues(WithEndpoint::value, Named.as(name + "-unknown-values"))
-                            .process(() -> new InvalidRecordDiverter<>(unknown, serde.serializer(), sourceTopic),
-                                    Named.as(name + "-divert-unknown"))
-                            .to(dlq, Produced.with(str, Serdes.ByteArray()).withName(name + "-dlq-sink")),
-                            "unknown"))
+                    .branch((k, j) -> j.endpoint() == null, Branched.withConsumer(bad -> toDeadLetters(
+                            bad.mapValues(WithEndpoint::value, Named.as(name + "-unknown-values")),
+                            unknown, serde, sourceTopic, name + "-divert-unknown", name), "unknown"))
                     .defaultBranch(Branched.as("known"))
                     .get(name + "-known");
         }
