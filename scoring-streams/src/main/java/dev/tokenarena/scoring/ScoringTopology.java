@@ -283,7 +283,7 @@ public final class ScoringTopology {
          * does not hold goes to the DLQ with that reason (logged and counted) where an inner join
          * would drop it silently: an endpoint is catalogued before it is probed or evaluated, so
          * such a record is either misaddressed or read ahead of its catalogue entry in a catch-up
-         * (with task idling off, {@code max.task.idle.ms=-1}), and the dead letter says which.
+         * (more likely with task idling off, {@code max.task.idle.ms=-1}); the dead letter keeps it.
          */
         private <V> KStream<String, WithEndpoint<V>> withEndpoint(KStream<String, V> stream,
                                                                   KTable<String, Endpoint> endpoints, Serde<V> serde,
