@@ -25,7 +25,7 @@ import javax.net.ssl.SSLException;
  * deadlines, and completes the exchange exactly once. Everything runs on the channel's event loop.
  *
  * <p>SSE events arrive already stamped with their socket read time and are parsed later, by
- * {@link DeferredParsing}, so one channel's JSON parsing never delays another channel's read.
+ * {@link DeferredWork}, so one channel's JSON parsing never delays another channel's read.
  * Before anything ends the exchange (end of body, close, failure, timeout) the waiting events
  * are parsed first: they arrived before the ending and belong to the answer.
  */
@@ -63,6 +63,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private long waitingChars;
     private boolean offered;
     private boolean parsing;
+    private final Runnable deferredParse = this::runDeferred;
 
     ExchangeHandler(Ticker ticker, Limits limits, StreamParser parser, long startNanos) {
         this.ticker = ticker;
@@ -142,7 +143,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             parseWaiting();
         } else if (!offered) {
             offered = true;
-            DeferredParsing.on(ctx.executor(), ticker).offer(this);
+            DeferredWork.on(ctx.executor(), ticker).offer(deferredParse);
         }
     }
 
@@ -151,8 +152,8 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         return waiting.size();
     }
 
-    /** Called by {@link DeferredParsing} on the event loop. */
-    void runDeferred() {
+    /** Run by {@link DeferredWork} on the event loop. */
+    private void runDeferred() {
         offered = false;
         parseWaiting();
     }

@@ -32,6 +32,19 @@ public final class ProbeAgentMain implements Callable<Integer> {
 
     static final int BAD_CONFIG = 2;
 
+    /**
+     * JVM options an agent should run with (the deployment manifests set them, and {@code arena
+     * bench probe} starts its client with them). The agent's event loop shares its core with the
+     * JVM's own threads, and every millisecond they take it away shows up in someone's TTFT. C2
+     * compilations of the hot read path took 100 ms and more of CPU, again and again in the first
+     * minutes; on one core the event loop then waited for the compiler in scheduler slices of
+     * several ms, and the TTFT error p99 of 1,000 ramped streams was 3-4 ms. Compiling with C1
+     * only, it was 0.7-1.1 ms at about the same CPU per token (docs/benchmarks.md). The serial
+     * collector has no concurrent threads to compete with the loop; the agent's heap is small, so
+     * its young pauses are a few ms, about once per 100 MB allocated.
+     */
+    public static final String JVM_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC";
+
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "Agent properties file.")
     Path configFile;
 

@@ -63,9 +63,16 @@ interface StreamParser {
     final class OpenAiParser implements StreamParser {
 
         private final boolean chat;
+        private final OpenAiChunk chunk;
 
         OpenAiParser(boolean chat) {
+            this(chat, true);
+        }
+
+        /** {@code fastPath} false reads every event with the tree (tests compare the two readings). */
+        OpenAiParser(boolean chat, boolean fastPath) {
             this.chat = chat;
+            this.chunk = fastPath ? new OpenAiChunk(JSON.getFactory(), chat) : null;
         }
 
         @Override
@@ -73,6 +80,15 @@ interface StreamParser {
             recorder.event();
             if ("[DONE]".equals(event.data().trim())) {
                 recorder.done();
+                return;
+            }
+            if (chunk != null && chunk.read(event.data())) {
+                // The common token chunk, read without building a tree; same calls as below.
+                recorder.requestId(chunk.id);
+                for (int i = 0; i < chunk.choices; i++) {
+                    recorder.finish(chunk.finishes[i]);
+                }
+                recorder.tokens(event.nanos(), chunk.visible, chunk.reasoning);
                 return;
             }
             JsonNode root = parse(event);

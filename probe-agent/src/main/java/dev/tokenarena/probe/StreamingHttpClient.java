@@ -8,6 +8,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
@@ -22,9 +23,13 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 
@@ -81,16 +86,55 @@ final class StreamingHttpClient implements AutoCloseable {
     /**
      * Sends the call and completes when the response has ended or failed; never completes
      * exceptionally for anything the endpoint does, only with an {@link Exchange} saying so.
+     *
+     * <p>The host name is resolved here, on the caller's thread: Netty's default resolver would
+     * block the event loop, and with it the reads and arrival stamps of every other stream, for as
+     * long as a DNS lookup takes. The connection itself is started by the event loop as
+     * {@link DeferredWork}, behind the reads of streams already answering, and the request's clock
+     * (TTFT, connect time, the whole-request deadline) starts when it does: time this client spent
+     * queuing a request is not the endpoint's.
      */
     CompletableFuture<Exchange> post(HttpCall call, StreamParser parser) {
         URI uri = call.uri();
         boolean tls = "https".equalsIgnoreCase(uri.getScheme());
         String host = uri.getHost();
         int port = uri.getPort() > 0 ? uri.getPort() : tls ? 443 : 80;
+        InetSocketAddress address;
+        try {
+            address = new InetSocketAddress(InetAddress.getByName(host), port);
+        } catch (UnknownHostException | SecurityException | IllegalArgumentException e) {
+            ExchangeHandler handler = new ExchangeHandler(ticker, limits, parser, ticker.nanos());
+            handler.fail(Outcome.CONNECT_ERROR, "cannot resolve host " + host + ": " + e.getMessage());
+            return handler.result();
+        }
+        CompletableFuture<Exchange> result = new CompletableFuture<>();
+        EventLoop loop = group.next();
+        try {
+            loop.execute(() -> DeferredWork.on(loop, ticker).offer(() -> {
+                ExchangeHandler handler = start(loop, address, host, port, tls, call, parser);
+                handler.result().whenComplete((exchange, error) -> {
+                    if (error != null) {
+                        result.completeExceptionally(error);
+                    } else {
+                        result.complete(exchange);
+                    }
+                });
+            }));
+        } catch (RejectedExecutionException e) {
+            ExchangeHandler handler = new ExchangeHandler(ticker, limits, parser, ticker.nanos());
+            handler.fail(Outcome.CONNECT_ERROR, "cannot connect to " + host + ":" + port + ": the client is closed");
+            return handler.result();
+        }
+        return result;
+    }
+
+    /** Opens the connection; on the event loop, as deferred work. */
+    private ExchangeHandler start(EventLoop loop, InetSocketAddress address, String host, int port, boolean tls,
+                                  HttpCall call, StreamParser parser) {
         long start = ticker.nanos();
         ExchangeHandler handler = new ExchangeHandler(ticker, limits, parser, start);
         Bootstrap bootstrap = new Bootstrap()
-                .group(group)
+                .group(loop)
                 .channel(transport.channelClass())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, limits.connectTimeoutMs())
                 .option(ChannelOption.TCP_NODELAY, true)
@@ -106,13 +150,13 @@ final class StreamingHttpClient implements AutoCloseable {
                 });
         ChannelFuture connect;
         try {
-            connect = bootstrap.connect(host, port);
+            connect = bootstrap.connect(address);
         } catch (RuntimeException e) {
             handler.fail(Outcome.CONNECT_ERROR, "cannot connect to " + host + ":" + port + ": " + e.getMessage());
-            return handler.result();
+            return handler;
         }
         Channel ch = connect.channel();
-        ch.eventLoop().execute(() -> handler.armRequestTimer(ch));
+        handler.armRequestTimer(ch);
         connect.addListener(f -> {
             long connected = ticker.nanos();
             if (!f.isSuccess()) {
@@ -142,7 +186,7 @@ final class StreamingHttpClient implements AutoCloseable {
                 }
             });
         });
-        return handler.result();
+        return handler;
     }
 
     private static void send(Channel ch, ExchangeHandler handler, HttpCall call, String host, int port, boolean tls) {

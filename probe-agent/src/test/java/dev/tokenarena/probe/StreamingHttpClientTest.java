@@ -147,6 +147,16 @@ class StreamingHttpClientTest {
     }
 
     @Test
+    void shouldReportConnectErrorNamingTheHostWhenItDoesNotResolve() throws Exception {
+        // .invalid never resolves (RFC 2606); the lookup runs on the caller, not the event loop.
+        ProbeResult r = probe("http://no-such-host.invalid:8000/v1");
+
+        assertEquals("CONNECT_ERROR", r.getOutcome());
+        assertTrue(r.getError().startsWith("cannot resolve host no-such-host.invalid"), r.getError());
+        assertNull(r.getConnectMs());
+    }
+
+    @Test
     void shouldReportProtocolErrorWhenBodyIsNotAnEventStream() throws Exception {
         server.script(r -> new FakeLlmServer.Reply(200, java.util.Map.of("Content-Type", "application/json"),
                 List.of("{\"choices\":[{\"message\":{\"content\":\"hi\"}}]}"), false));

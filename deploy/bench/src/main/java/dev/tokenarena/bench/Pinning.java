@@ -1,9 +1,10 @@
 package dev.tokenarena.bench;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
@@ -24,21 +25,41 @@ final class Pinning {
         return cpus.isEmpty() ? List.of() : List.of("taskset", "-c", valid(cpus));
     }
 
-    /** Pins every thread of this JVM, present and future, to {@code cpus}. */
-    static void pinThisProcess(String cpus) {
-        String pid = Long.toString(ProcessHandle.current().pid());
+    /** Set in the child JVM that {@link #runChild} starts, so it does not start itself again. */
+    static final String CHILD_PROPERTY = "arena.bench.child";
+
+    /**
+     * Runs this bench again in a child JVM with {@code javaOptions} after this JVM's own options,
+     * under {@code taskset -c cpus} unless {@code cpus} is empty, with the same arguments; returns
+     * its exit code; its output is written to {@code out}. Pinning a JVM that is already running is not
+     * the same as starting it pinned: it chose its collector (G1 with concurrent threads on a
+     * 2-CPU machine, Serial on one CPU) and its compiler threads for the CPUs it saw at start.
+     */
+    static int runChild(String cpus, String javaOptions, List<String> args, java.io.PrintWriter out) {
+        List<String> cmd = new ArrayList<>(prefix(cpus));
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        if (!javaOptions.isBlank()) {
+            cmd.addAll(List.of(javaOptions.trim().split("\\s+")));
+        }
+        cmd.add("-D" + CHILD_PROPERTY + "=true");
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchCli.class.getName()));
+        cmd.addAll(args);
         try {
-            Process p = new ProcessBuilder("taskset", "-a", "-p", "-c", valid(cpus), pid).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IllegalStateException("taskset -a -p -c " + cpus + " " + pid + " failed: " + out);
+            Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.INHERIT)
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            // Through this command's writer (a test's, or stdout), not straight to the terminal.
+            try (var in = new java.io.InputStreamReader(p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8)) {
+                in.transferTo(out);
             }
+            out.flush();
+            return p.waitFor();
         } catch (IOException e) {
-            throw new IllegalStateException("cannot run taskset to pin the client to CPUs " + cpus
-                    + " (install util-linux or drop --client-cpus): " + e.getMessage(), e);
+            throw new IllegalStateException("cannot start the client JVM" + (cpus.isEmpty() ? "" : " with taskset on CPUs "
+                    + cpus + " (install util-linux or drop --client-cpus)") + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while pinning to CPUs " + cpus, e);
+            throw new IllegalStateException("interrupted while the client JVM ran", e);
         }
     }
 

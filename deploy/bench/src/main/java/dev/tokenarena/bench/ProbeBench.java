@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tokenarena.probe.BenchProbeClient;
+import dev.tokenarena.probe.ProbeAgentMain;
 import dev.tokenarena.schemas.time.Ticker;
 import dev.tokenarena.simulator.SkuSpec;
 import dev.tokenarena.simulator.WireStyle;
@@ -71,9 +72,15 @@ public final class ProbeBench implements Callable<Integer> {
             + "epoll where it works, else nio), epoll or nio (default ${DEFAULT-VALUE}).")
     String transport;
 
-    @Option(names = "--client-cpus", defaultValue = "", description = "Pin this JVM (the client, and the Python client it "
-            + "starts) to these CPUs with taskset, e.g. 0; empty: no pinning (default).")
+    @Option(names = "--client-cpus", defaultValue = "", description = "Run the client (and the Python client it starts) "
+            + "on these CPUs, e.g. 0, with taskset; empty: no pinning (default).")
     String clientCpus;
+
+    @Option(names = "--client-java-options", defaultValue = ProbeAgentMain.JVM_OPTIONS, description = "JVM options of "
+            + "the client, space-separated (default: the probe agent's, ${DEFAULT-VALUE}). The bench starts itself again "
+            + "with them (and under taskset with --client-cpus), so the client JVM is set up as a deployed agent's, "
+            + "collector and compiler threads sized for its CPUs; empty with no --client-cpus: this JVM measures.")
+    String clientJavaOptions;
 
     @Option(names = "--server-java-options", defaultValue = "", description = "Extra JVM options for the schedule server, "
             + "space-separated (e.g. a GC or -XX:StartFlightRecording=...); default none.")
@@ -82,6 +89,10 @@ public final class ProbeBench implements Callable<Integer> {
     @Option(names = "--server-cpus", defaultValue = "", description = "Run the schedule server under taskset on these CPUs, "
             + "e.g. 1; empty: no pinning (default).")
     String serverCpus;
+
+    @Option(names = "--samples-out", description = "Also write every measured stream of our client as a CSV line "
+            + "(round, stream, request start, server's first write, TTFT error in ms), to see which streams a bad round delayed.")
+    Path samplesOut;
 
     @Option(names = "--json", description = "Print the figures as one JSON object.")
     boolean json;
@@ -104,8 +115,13 @@ public final class ProbeBench implements Callable<Integer> {
     @Option(names = "--server-threads", defaultValue = "1", description = "Schedule server event-loop threads (default ${DEFAULT-VALUE}).")
     int serverThreads;
 
-    @Option(names = "--warmup", defaultValue = "200", description = "Unmeasured streams first, to warm the JIT (default ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", defaultValue = "-1", description = "Streams per unmeasured warm-up round "
+            + "(default: as many as --streams).")
     int warmup;
+
+    @Option(names = "--warmup-rounds", defaultValue = "2", description = "Unmeasured rounds first, so the measured ones "
+            + "see the JIT-compiled client an agent runs on after its first minutes (default ${DEFAULT-VALUE}).")
+    int warmupRounds;
 
     @Option(names = "--repeats", defaultValue = "3", description = "Measured rounds per client, alternating which client goes first; "
             + "headline figures are the median over rounds (default ${DEFAULT-VALUE}).")
@@ -126,16 +142,23 @@ public final class ProbeBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (streams < 1 || tokens < 2 || ioThreads < 1 || warmup < 0 || repeats < 1 || rampMs < 0 || rampMs > 600_000) {
+        if (warmup < 0) {
+            warmup = streams;
+        }
+        if (streams < 1 || tokens < 2 || ioThreads < 1 || warmupRounds < 0 || repeats < 1 || rampMs < 0 || rampMs > 600_000) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "need --streams >= 1, --tokens >= 2, "
-                    + "--io-threads >= 1, --warmup >= 0, --repeats >= 1, 0 <= --ramp-ms <= 600000");
+                    + "--io-threads >= 1, --warmup-rounds >= 0, --repeats >= 1, 0 <= --ramp-ms <= 600000");
         }
         if (!clientCpus.isEmpty() && serverCpus.isEmpty()) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--client-cpus needs --server-cpus: the server would otherwise inherit the client's CPUs");
         }
-        if (!clientCpus.isEmpty()) {
-            Pinning.pinThisProcess(clientCpus);
+        if ((!clientCpus.isEmpty() || !clientJavaOptions.isBlank()) && System.getProperty(Pinning.CHILD_PROPERTY) == null) {
+            List<String> args = new ArrayList<>(spec.root().commandLine().getParseResult().originalArgs());
+            if (spec.parent() == null) {
+                args.add(0, spec.name()); // run as a command of its own (tests): the child starts BenchCli
+            }
+            return Pinning.runChild(clientCpus, clientJavaOptions, args, spec.commandLine().getOut());
         }
         ObjectNode out = run();
         PrintWriter w = spec.commandLine().getOut();
@@ -171,6 +194,7 @@ public final class ProbeBench implements Callable<Integer> {
         out.put("ramp_ms", rampMs);
         out.put("cpus", Runtime.getRuntime().availableProcessors());
         out.put("client_cpus", clientCpus.isEmpty() ? "any" : clientCpus);
+        out.put("client_java_options", String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()));
         out.put("server_cpus", serverCpus.isEmpty() ? "any" : serverCpus);
         out.put("gc", ManagementFactory.getGarbageCollectorMXBeans().stream().map(GarbageCollectorMXBean::getName)
                 .collect(java.util.stream.Collectors.joining(", ")));
@@ -198,7 +222,7 @@ public final class ProbeBench implements Callable<Integer> {
                     out.put("epoll_unusable_because", BenchProbeClient.epollProblem());
                 }
                 String base = "http://127.0.0.1:" + server.port + "/v1";
-                if (warmup > 0) {
+                for (int w = 0; w < warmupRounds && warmup > 0; w++) {
                     runJava(client, base, warmup, new ProcessMeter());
                     server.stamps();
                 }
@@ -274,7 +298,7 @@ public final class ProbeBench implements Callable<Integer> {
     /** The figures of one measured round of one client. */
     record Phase(int ok, double ttftP50, double ttftP99, double ttftMax, double tpotP50, double tpotP99,
                  long tokens, double cpuMs, double heapMb, double wallMs, double serverLatenessP99, double load,
-                 double ioCpuUsPerChunk, long gcCount, long gcMs) {
+                 double ioCpuUsPerChunk, long gcCount, long gcMs, double[] ttftErrors) {
 
         Map<String, Object> toMap() {
             Map<String, Object> m = new java.util.LinkedHashMap<>();
@@ -311,7 +335,7 @@ public final class ProbeBench implements Callable<Integer> {
         double[] p = toArray(tpotErr);
         return new Phase(ok, Quantiles.of(t, 0.5), Quantiles.of(t, 0.99), Quantiles.of(t, 1.0), Quantiles.of(p, 0.5),
                 Quantiles.of(p, 0.99), tokens, cpuMs, heapMb, wallMs, Quantiles.of(toArray(lateness), 0.99),
-                ProcessMeter.loadAverage(), ioCpuUsPerChunk, gcCount, gcMs);
+                ProcessMeter.loadAverage(), ioCpuUsPerChunk, gcCount, gcMs, t);
     }
 
     /** Headline figures: median over rounds for the error quantiles, totals for CPU per token. */
@@ -319,6 +343,9 @@ public final class ProbeBench implements Callable<Integer> {
         out.put("ok_streams", rounds.stream().mapToInt(Phase::ok).min().orElse(0));
         out.put("ttft_error_ms_p50", Quantiles.round3(median(rounds, Phase::ttftP50)));
         out.put("ttft_error_ms_p99", Quantiles.round3(median(rounds, Phase::ttftP99)));
+        // The same quantile over every stream of every round together (one bad round weighs its share).
+        out.put("ttft_error_ms_p99_pooled", Quantiles.round3(Quantiles.of(
+                rounds.stream().flatMapToDouble(r -> java.util.Arrays.stream(r.ttftErrors())).toArray(), 0.99)));
         out.put("tpot_error_ms_p50", Quantiles.round3(median(rounds, Phase::tpotP50)));
         out.put("tpot_error_ms_p99", Quantiles.round3(median(rounds, Phase::tpotP99)));
         out.put("server_lateness_ms_p99", Quantiles.round3(median(rounds, Phase::serverLatenessP99)));
@@ -331,6 +358,9 @@ public final class ProbeBench implements Callable<Integer> {
     private static double median(List<Phase> rounds, java.util.function.ToDoubleFunction<Phase> f) {
         return Quantiles.of(rounds.stream().mapToDouble(f).toArray(), 0.5);
     }
+
+    /** Measured rounds of our client so far (numbers the lines of {@code --samples-out}). */
+    private int javaRounds;
 
     private Phase javaPhase(BenchProbeClient client, String base, ServerProcess server) throws Exception {
         ProcessMeter meter = new ProcessMeter();
@@ -348,19 +378,32 @@ public final class ProbeBench implements Callable<Integer> {
         List<Double> lateness = new ArrayList<>();
         long tokensReceived = 0;
         int ok = 0;
+        StringBuilder csv = new StringBuilder();
+        int index = 0;
         for (BenchProbeClient.Sample s : samples) {
             Stamp st = s.serverRequestId() == null ? null : stamps.get(s.serverRequestId());
+            index++;
             if (!"OK".equals(s.result().getOutcome()) || st == null) {
                 continue;
             }
             ok++;
             tokensReceived += s.result().getOutputTokens();
-            ttftErr.add(s.result().getTtftMs() - st.ttftMs(s.startNanos()));
+            double err = s.result().getTtftMs() - st.ttftMs(s.startNanos());
+            ttftErr.add(err);
+            csv.append(javaRounds).append(',').append(index).append(',').append(s.startNanos()).append(',')
+                    .append(st.firstSentNanos()).append(',').append(Quantiles.round3(err)).append('\n');
             if (s.result().getTpotMs() != null) {
                 tpotErr.add(Math.abs(s.result().getTpotMs() - st.tpotMs()));
             }
             lateness.add(st.maxLatenessNanos() / 1e6);
         }
+        if (samplesOut != null) {
+            if (javaRounds == 0) {
+                Files.writeString(samplesOut, "round,stream,start_nanos,server_first_write_nanos,ttft_error_ms\n");
+            }
+            Files.writeString(samplesOut, csv, java.nio.file.StandardOpenOption.APPEND);
+        }
+        javaRounds++;
         return phase(ok, ttftErr, tpotErr, tokensReceived, cpuMs, heapMb, wallNanos / 1e6, lateness,
                 chunks == 0 ? Double.NaN : ioNanos / 1e3 / chunks, meter.gcCountSince(), meter.gcMsSince());
     }

@@ -40,6 +40,10 @@ class ProbeBenchTest {
         }
         // The client stamps a token after the server wrote it: the error can only be >= 0.
         assertTrue(r.path("ttft_error_ms_p50").asDouble() >= 0, r.toString());
+        // Measured in a child JVM started with the agent's own options, as deployed.
+        assertTrue(r.path("client_java_options").asText().contains(dev.tokenarena.probe.ProbeAgentMain.JVM_OPTIONS),
+                r.path("client_java_options").asText());
+        assertTrue(r.path("ttft_error_ms_p99_pooled").isNumber(), r.toString());
     }
 
     @Test

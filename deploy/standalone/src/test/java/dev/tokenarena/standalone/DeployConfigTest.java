@@ -65,6 +65,18 @@ class DeployConfigTest {
     }
 
     @Test
+    void shouldStartEveryProbeAgentWithTheAgentJvmOptions() throws Exception {
+        String manifest = Files.readString(DEPLOY.resolve("k8s/tokenarena.yaml"));
+        int probes = manifest.split("args: \\[\"component\", \"probe\"", -1).length - 1;
+        int withOptions = manifest.split(Pattern.quote("value: \"" + dev.tokenarena.probe.ProbeAgentMain.JVM_OPTIONS + " "), -1).length - 1;
+        assertEquals(3, probes);
+        assertEquals(probes, withOptions, "each probe container sets JAVA_OPTS to ProbeAgentMain.JVM_OPTIONS");
+        String launcher = Files.readString(DEPLOY.resolveSibling("arena"));
+        assertTrue(launcher.contains(" " + dev.tokenarena.probe.ProbeAgentMain.JVM_OPTIONS + "\""),
+                "./arena component probe defaults to ProbeAgentMain.JVM_OPTIONS");
+    }
+
+    @Test
     void shouldMountOnlyConfigsThatExistWhenManifestNamesThem() throws Exception {
         String manifest = Files.readString(DEPLOY.resolve("k8s/tokenarena.yaml"));
         Matcher m = Pattern.compile("/etc/tokenarena/([a-z-]+\\.properties)").matcher(manifest);

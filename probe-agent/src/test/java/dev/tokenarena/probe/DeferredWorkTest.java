@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * The probe pipeline's timing path on an embedded channel: stamps come from the first handler's
  * read, parsing waits for the loop's task phase, and an ending parses what is still waiting.
  */
-class DeferredParsingTest {
+class DeferredWorkTest {
 
     // Every Ticker reading advances the clock by 1,000 ns, so a second reading would show.
     private final AtomicLong clock = new AtomicLong();
@@ -30,7 +30,7 @@ class DeferredParsingTest {
             StreamParser.forProtocol("openai-chat"), 0);
     private final EmbeddedChannel ch;
 
-    DeferredParsingTest() {
+    DeferredWorkTest() {
         ArrivalStamp arrival = new ArrivalStamp(ticker);
         ch = new EmbeddedChannel(arrival, new SseDecoder(ticker, Limits.defaults(), arrival), handler);
     }
@@ -63,6 +63,31 @@ class DeferredParsingTest {
         assertEquals(2_000, ex.stream().firstTokenNanos(), "the read's stamp, not a later reading by the decoder");
         assertEquals(3_000, ex.ending().atNanos(), "[DONE] ends the exchange at its own read");
         assertEquals(Outcome.OK, ResultAssembler.classify(ex).outcome());
+    }
+
+    @Test
+    void shouldHandTheLoopBackToItsSocketsAfterEachSliceOfWork() {
+        // Each item reads the ticker 60 times: 60,000 ns. The slice (100,000 ns) is over after the
+        // second item, so one run does two of five items in order and queues the rest for after
+        // the next select (a scheduled task, not a plain one, which would run before it).
+        java.util.List<Integer> done = new java.util.ArrayList<>();
+        DeferredWork work = DeferredWork.on(ch.eventLoop(), ticker);
+        for (int i = 0; i < 5; i++) {
+            int item = i;
+            work.offer(() -> {
+                for (int k = 0; k < 60; k++) {
+                    ticker.nanos();
+                }
+                done.add(item);
+            });
+        }
+        work.run();
+        assertEquals(java.util.List.of(0, 1), done);
+        assertEquals(3, work.waiting());
+        work.run();
+        work.run();
+        assertEquals(java.util.List.of(0, 1, 2, 3, 4), done);
+        assertEquals(0, work.waiting());
     }
 
     @Test
