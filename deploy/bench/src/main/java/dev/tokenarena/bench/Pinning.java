@@ -29,7 +29,7 @@ final class Pinning {
     static final String CHILD_PROPERTY = "arena.bench.child";
 
     /**
-     * Runs this bench again in a child JVM with {@code javaOptions} after this JVM's own options,
+     * Runs the probe bench again in a child JVM with {@code javaOptions} after this JVM's own options,
      * under {@code taskset -c cpus} unless {@code cpus} is empty, with the same arguments; returns
      * its exit code; its output is written to {@code out}. Pinning a JVM that is already running is not
      * the same as starting it pinned: it chose its collector (G1 with concurrent threads on a
@@ -43,7 +43,7 @@ final class Pinning {
             cmd.addAll(List.of(javaOptions.trim().split("\\s+")));
         }
         cmd.add("-D" + CHILD_PROPERTY + "=true");
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchCli.class.getName()));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ProbeBench.class.getName()));
         cmd.addAll(args);
         try {
             Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.INHERIT)

@@ -33,6 +33,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -140,6 +141,11 @@ public final class ProbeBench implements Callable<Integer> {
     public ProbeBench() {
     }
 
+    /** The client JVM that {@link Pinning#runChild} starts. */
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new ProbeBench()).execute(args));
+    }
+
     @Override
     public Integer call() throws Exception {
         if (warmup < 0) {
@@ -154,9 +160,11 @@ public final class ProbeBench implements Callable<Integer> {
                     "--client-cpus needs --server-cpus: the server would otherwise inherit the client's CPUs");
         }
         if ((!clientCpus.isEmpty() || !clientJavaOptions.isBlank()) && System.getProperty(Pinning.CHILD_PROPERTY) == null) {
-            List<String> args = new ArrayList<>(spec.root().commandLine().getParseResult().originalArgs());
-            if (spec.parent() == null) {
-                args.add(0, spec.name()); // run as a command of its own (tests): the child starts BenchCli
+            // This command's own arguments: after its name when it runs as a subcommand (arena bench
+            // probe ..., bench probe ...), whose parents take no option values.
+            List<String> args = spec.root().commandLine().getParseResult().originalArgs();
+            if (spec.parent() != null) {
+                args = args.subList(args.indexOf(spec.name()) + 1, args.size());
             }
             return Pinning.runChild(clientCpus, clientJavaOptions, args, spec.commandLine().getOut());
         }

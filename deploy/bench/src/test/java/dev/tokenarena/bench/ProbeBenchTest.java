@@ -60,6 +60,15 @@ class ProbeBenchTest {
     }
 
     @Test
+    void shouldHandTheChildJvmOnlyTheProbeArgumentsWhenRunAsASubcommand() throws Exception {
+        // bench probe ... : the child JVM runs ProbeBench itself, so "probe" must not reach it.
+        JsonNode r = run(new BenchCli(), "probe", "--streams", "2", "--warmup", "0", "--repeats", "1", "--tokens", "3",
+                "--ttft-ms", "10", "--tokens-per-second", "200", "--other-client", "none", "--json");
+        assertEquals(2, r.path("ok_streams").asInt(), r.toString());
+        assertTrue(r.path("client_java_options").asText().contains(dev.tokenarena.probe.ProbeAgentMain.JVM_OPTIONS));
+    }
+
+    @Test
     void shouldRefuseToPinTheClientWithoutPinningTheServer() {
         assertEquals(2, new CommandLine(new ProbeBench()).execute("--client-cpus", "0", "--other-client", "none"));
     }
