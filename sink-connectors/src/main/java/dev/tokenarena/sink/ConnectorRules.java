@@ -1,9 +1,11 @@
 package dev.tokenarena.sink;
 
+import dev.tokenarena.schemas.Topics;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.connect.sink.SinkTask;
@@ -46,6 +48,27 @@ final class ConnectorRules {
                     + BYTE_ARRAY_CONVERTER + " (the task decodes the Confluent wire format with the "
                     + "registry itself), was " + converter);
         }
+    }
+
+    /**
+     * Every consumed topic is in the catalogue and, when {@code mapped} is known, mapped in
+     * {@code mappingKey} (to a {@code noun}: a file, a table); the value converter passes bytes.
+     * {@code mapped} is empty when the mapping itself is missing or malformed: its own check said
+     * so already, and a second error would point the user at the wrong setting.
+     */
+    static void requireMappedCatalogueTopics(Config config, Map<String, String> props,
+                                             Optional<Map<String, String>> mapped, String mappingKey,
+                                             String noun) {
+        for (String topic : listedTopics(config, props)) {
+            if (Topics.byName(topic).isEmpty()) {
+                value(config, SinkTask.TOPICS_CONFIG, props).addErrorMessage(
+                        "topic " + topic + " is not in the catalogue (dev.tokenarena.schemas.Topics)");
+            } else if (mapped.isPresent() && !mapped.get().containsKey(topic)) {
+                value(config, SinkTask.TOPICS_CONFIG, props).addErrorMessage(
+                        "topic " + topic + " has no " + noun + " in " + mappingKey + "; add " + topic + ":<" + noun + ">");
+            }
+        }
+        requireByteArrayConverter(config, props);
     }
 
     /** The topics listed in {@code topics}; {@code topics.regex} is refused as it cannot be checked. */

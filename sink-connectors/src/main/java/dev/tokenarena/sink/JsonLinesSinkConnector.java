@@ -1,6 +1,5 @@
 package dev.tokenarena.sink;
 
-import dev.tokenarena.schemas.Topics;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -61,18 +60,8 @@ public final class JsonLinesSinkConnector extends SinkConnector {
     @Override
     public Config validate(Map<String, String> connectorConfigs) {
         Config config = ConnectorRules.copy(super.validate(connectorConfigs));
-        Optional<Map<String, String>> mapped = mapped(connectorConfigs);
-        for (String topic : ConnectorRules.listedTopics(config, connectorConfigs)) {
-            if (Topics.byName(topic).isEmpty()) {
-                ConnectorRules.value(config, TOPICS_CONFIG, connectorConfigs).addErrorMessage(
-                        "topic " + topic + " is not in the catalogue (dev.tokenarena.schemas.Topics)");
-            } else if (mapped.isPresent() && !mapped.get().containsKey(topic)) {
-                ConnectorRules.value(config, TOPICS_CONFIG, connectorConfigs).addErrorMessage(
-                        "topic " + topic + " has no file in " + JsonLinesSinkConfig.JSONL_FILES
-                                + "; add " + topic + ":<file>.jsonl");
-            }
-        }
-        ConnectorRules.requireByteArrayConverter(config, connectorConfigs);
+        ConnectorRules.requireMappedCatalogueTopics(config, connectorConfigs, mapped(connectorConfigs),
+                JsonLinesSinkConfig.JSONL_FILES, "file");
         return config;
     }
 

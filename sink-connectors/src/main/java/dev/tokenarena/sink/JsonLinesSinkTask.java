@@ -1,11 +1,7 @@
 package dev.tokenarena.sink;
 
-import dev.tokenarena.schemas.TopicSpec;
-import dev.tokenarena.schemas.Topics;
 import dev.tokenarena.schemas.registry.SchemaRegistryClient;
-import dev.tokenarena.schemas.registry.SchemaRegistryException;
 import dev.tokenarena.schemas.serde.AvroJson;
-import dev.tokenarena.schemas.serde.AvroWireSerde;
 import java.io.IOException;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -13,7 +9,6 @@ import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.sink.SinkRecord;
@@ -33,7 +28,7 @@ public final class JsonLinesSinkTask extends SinkTask {
     private static final Logger log = LoggerFactory.getLogger(JsonLinesSinkTask.class);
 
     private JsonLinesSinkConfig config;
-    private final Map<String, AvroWireSerde<? extends SpecificRecord>> serdes = new LinkedHashMap<>();
+    private TopicDecoder decoder;
     private final Map<String, JsonLinesFile> files = new LinkedHashMap<>();
     private PoisonRecords poison;
     private String logPrefix;
@@ -48,18 +43,10 @@ public final class JsonLinesSinkTask extends SinkTask {
         config = new JsonLinesSinkConfig(props);
         logPrefix = "JsonLinesSinkTask[" + props.getOrDefault("name", "?") + "]";
         SchemaRegistryClient registry = RegistrySettings.client(config);
-        config.filesByTopic().forEach((topic, file) -> {
-            serdes.put(topic, serde(Topics.byName(topic).orElseThrow(), registry));
-            files.put(topic, new JsonLinesFile(config.dir().resolve(file)));
-        });
+        config.filesByTopic().forEach((topic, file) -> files.put(topic, new JsonLinesFile(config.dir().resolve(file))));
         poison = new PoisonRecords(logPrefix, context);
+        decoder = new TopicDecoder(config.filesByTopic().keySet(), registry, poison, JsonLinesSinkConfig.JSONL_FILES, logPrefix);
         log.info("{} appending {} under {}", logPrefix, config.filesByTopic(), config.dir().toAbsolutePath());
-    }
-
-    // The config check made sure every mapped topic carries an Avro SpecificRecord type.
-    @SuppressWarnings("unchecked")
-    private static AvroWireSerde<? extends SpecificRecord> serde(TopicSpec<?> spec, SchemaRegistryClient registry) {
-        return AvroWireSerde.forTopic((TopicSpec<SpecificRecord>) spec, registry);
     }
 
     @Override
@@ -70,33 +57,11 @@ public final class JsonLinesSinkTask extends SinkTask {
     }
 
     private void handle(SinkRecord record) {
-        if (record.value() == null) {
+        SpecificRecord value = decoder.decode(record);
+        if (value == null) {
             return;
         }
         JsonLinesFile file = files.get(record.topic());
-        if (file == null) {
-            poison.report(record, "topic " + record.topic() + " is not mapped in " + JsonLinesSinkConfig.JSONL_FILES, null);
-            return;
-        }
-        if (!(record.value() instanceof byte[] bytes)) {
-            poison.report(record, "value is a " + record.value().getClass().getName() + ", not bytes: set "
-                    + "value.converter=" + ConnectorRules.BYTE_ARRAY_CONVERTER, null);
-            return;
-        }
-        SpecificRecord value;
-        try {
-            value = serdes.get(record.topic()).decode(bytes);
-        } catch (SchemaRegistryException e) {
-            if (RegistryErrors.isPermanent(e)) {
-                poison.report(record, "cannot decode: " + e.getMessage(), e);
-                return;
-            }
-            // Nothing of this batch is lost: Connect redelivers it after the worker's retry backoff.
-            throw new RetriableException(logPrefix + " schema registry unavailable: " + e.getMessage(), e);
-        } catch (SerializationException e) {
-            poison.report(record, e.getMessage(), e);
-            return;
-        }
         file.append(AvroJson.toJson(value));
         if (file.pendingChars() > config.bufferMaxChars()) {
             writeOrRetry(file);

@@ -168,10 +168,41 @@ class ConnectorValidationTest {
         assertTrue(errors.get(0).contains("file all.jsonl is used by two topics"), errors.toString());
     }
 
+    private static List<String> pgErrors(Map<String, String> changes) {
+        Map<String, String> props = new HashMap<>(Map.of(
+                "connector.class", PostgresSinkConnector.class.getName(),
+                "topics", "arena.composites.v1,arena.alerts.drift.v1,arena.probe.results.v1",
+                "value.converter", BYTES,
+                PostgresSinkConfig.SCHEMA_REGISTRY_URL, "http://localhost:8081",
+                PostgresSinkConfig.PG_URL, "jdbc:postgresql://db:5432/arena"));
+        props.putAll(changes);
+        return ConnectorRules.errors(new PostgresSinkConnector().validate(props));
+    }
+
     @Test
-    void shouldFindBothConnectorsWhenServiceLoaded() {
+    void shouldAcceptPostgresConfigWithTheDefaultTables() {
+        assertEquals(List.of(), pgErrors(Map.of()));
+    }
+
+    @Test
+    void shouldRejectPostgresConfigWhenTopicHasNoTable() {
+        List<String> errors = pgErrors(Map.of(PostgresSinkConfig.PG_TABLES, "arena.alerts.drift.v1:drift_alerts,"
+                + "arena.composites.v1:composites"));
+        assertOneError(errors, "topics", "topic arena.probe.results.v1 has no table in pg.tables");
+    }
+
+    @Test
+    void shouldRejectPostgresConfigWhenUrlIsNotJdbcPostgres() {
+        List<String> errors = pgErrors(Map.of(PostgresSinkConfig.PG_URL, "postgres://u:secret@db/arena"));
+        assertOneError(errors, PostgresSinkConfig.PG_URL, "must be a jdbc:postgresql: URL");
+        assertTrue(errors.stream().noneMatch(e -> e.contains("secret")), errors.toString());
+    }
+
+    @Test
+    void shouldFindEveryConnectorWhenServiceLoaded() {
         List<String> found = ServiceLoader.load(SinkConnector.class).stream()
                 .map(p -> p.type().getName()).sorted().toList();
-        assertEquals(List.of(JsonLinesSinkConnector.class.getName(), SnapshotSinkConnector.class.getName()), found);
+        assertEquals(List.of(JsonLinesSinkConnector.class.getName(), PostgresSinkConnector.class.getName(),
+                SnapshotSinkConnector.class.getName()), found);
     }
 }

@@ -6,6 +6,7 @@ import dev.tokenarena.probe.ProbeAgentConfig;
 import dev.tokenarena.schemas.config.CommonConfig;
 import dev.tokenarena.scoring.ScoringConfig;
 import dev.tokenarena.sink.JsonLinesSinkConfig;
+import dev.tokenarena.sink.PostgresSinkConfig;
 import dev.tokenarena.sink.SnapshotSinkConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -37,7 +38,8 @@ final class ConfigDocsCommand implements Callable<Integer> {
                 + CommonConfig.markdown("energy-feed (`EnergyFeedMain --config FILE`)", EnergyFeedConfig.configDef())
                 + CommonConfig.markdown("scoring-streams (`ScoringMain --config FILE`)", ScoringConfig.definition())
                 + CommonConfig.markdown("SnapshotSinkConnector (Kafka Connect)", SnapshotSinkConfig.CONFIG_DEF)
-                + CommonConfig.markdown("JsonLinesSinkConnector (Kafka Connect)", JsonLinesSinkConfig.CONFIG_DEF);
+                + CommonConfig.markdown("JsonLinesSinkConnector (Kafka Connect)", JsonLinesSinkConfig.CONFIG_DEF)
+                + CommonConfig.markdown("PostgresSinkConnector (Kafka Connect)", PostgresSinkConfig.CONFIG_DEF);
     }
 
     @Override

@@ -43,6 +43,11 @@ public final class AvroJson {
         }
     }
 
+    /** Any Avro value (record, array, map, scalar) as a JSON tree, as inside {@link #toTree}. */
+    public static JsonNode valueTree(Object v) {
+        return value(v);
+    }
+
     private static JsonNode value(Object v) {
         if (v == null) {
             return F.nullNode();

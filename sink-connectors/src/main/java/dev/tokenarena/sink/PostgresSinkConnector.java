@@ -1,0 +1,82 @@
+package dev.tokenarena.sink;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.common.config.Config;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.connect.connector.Task;
+import org.apache.kafka.connect.sink.SinkConnector;
+
+/**
+ * History a user can query in SQL: catalogue Avro topics into PostgreSQL tables, by default
+ * composites, drift alerts and raw probe results (DESIGN section 8).
+ *
+ * <p>Minimal config: {@code connector.class=dev.tokenarena.sink.PostgresSinkConnector},
+ * {@code topics=arena.composites.v1,arena.alerts.drift.v1,arena.probe.results.v1},
+ * {@code value.converter=org.apache.kafka.connect.converters.ByteArrayConverter},
+ * {@code schema.registry.url}, {@code pg.url=jdbc:postgresql://host:5432/arena},
+ * {@code pg.user}, {@code pg.password}.
+ */
+public final class PostgresSinkConnector extends SinkConnector {
+
+    private Map<String, String> props;
+
+    @Override
+    public String version() {
+        return Versions.VERSION;
+    }
+
+    @Override
+    public void start(Map<String, String> props) {
+        new PostgresSinkConfig(props);
+        this.props = Map.copyOf(props);
+    }
+
+    @Override
+    public Class<? extends Task> taskClass() {
+        return PostgresSinkTask.class;
+    }
+
+    /** Any number of tasks: rows are keyed by (partition, offset), so tasks never write the same row. */
+    @Override
+    public List<Map<String, String>> taskConfigs(int maxTasks) {
+        List<Map<String, String>> configs = new ArrayList<>();
+        for (int i = 0; i < maxTasks; i++) {
+            configs.add(props);
+        }
+        return configs;
+    }
+
+    @Override
+    public void stop() {
+    }
+
+    @Override
+    public ConfigDef config() {
+        return PostgresSinkConfig.CONFIG_DEF;
+    }
+
+    /** Adds the rules across settings: every consumed topic is a catalogue topic mapped to a table. */
+    @Override
+    public Config validate(Map<String, String> connectorConfigs) {
+        Config config = ConnectorRules.copy(super.validate(connectorConfigs));
+        ConnectorRules.requireMappedCatalogueTopics(config, connectorConfigs, mapped(connectorConfigs),
+                PostgresSinkConfig.PG_TABLES, "table");
+        return config;
+    }
+
+    // Empty when pg.tables is malformed: its own check reported that already.
+    private static Optional<Map<String, String>> mapped(Map<String, String> props) {
+        String tables = props.getOrDefault(PostgresSinkConfig.PG_TABLES, PostgresSinkConfig.DEFAULT_TABLES);
+        try {
+            return Optional.of(PostgresSinkConfig.parseTables(PostgresSinkConfig.PG_TABLES,
+                    Arrays.stream(tables.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList()));
+        } catch (ConfigException e) {
+            return Optional.empty();
+        }
+    }
+}
