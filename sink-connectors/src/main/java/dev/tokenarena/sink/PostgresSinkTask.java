@@ -4,7 +4,6 @@ import dev.tokenarena.schemas.TopicSpec;
 import dev.tokenarena.schemas.Topics;
 import dev.tokenarena.schemas.registry.SchemaRegistryClient;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Savepoint;
@@ -41,6 +40,7 @@ import org.slf4j.LoggerFactory;
 public final class PostgresSinkTask extends SinkTask {
 
     private static final Logger log = LoggerFactory.getLogger(PostgresSinkTask.class);
+    private static final java.sql.Driver DRIVER = new org.postgresql.Driver();
 
     private PostgresSinkConfig config;
     private TopicDecoder decoder;
@@ -98,7 +98,12 @@ public final class PostgresSinkTask extends SinkTask {
         if (!config.password().value().isEmpty()) {
             props.setProperty("password", config.password().value());
         }
-        Connection c = DriverManager.getConnection(config.url().value(), props);
+        // The driver itself, not DriverManager: under Connect's plugin class loader DriverManager
+        // may not see a driver that the plugin brought.
+        Connection c = DRIVER.connect(config.url().value(), props);
+        if (c == null) {
+            throw new SQLException(PostgresSinkConfig.PG_URL + " is not a URL the PostgreSQL driver accepts", "08001");
+        }
         try {
             c.setAutoCommit(false);
             for (PgTable t : tables.values()) {
