@@ -152,6 +152,10 @@ public final class WebhookSinkConfig extends AbstractConfig {
     private static final class UrlValidator implements ConfigDef.Validator {
         @Override
         public void ensureValid(String name, Object value) {
+            if (value == null) {
+                // Missing: ConfigDef already reports "Missing required configuration"; one error is enough.
+                return;
+            }
             if (!(value instanceof Password password) || password.value().isBlank()) {
                 throw new ConfigException(name + " must be set to the receiver's URL, e.g. https://hooks.example.com/arena");
             }

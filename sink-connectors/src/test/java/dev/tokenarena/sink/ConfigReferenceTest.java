@@ -13,7 +13,8 @@ class ConfigReferenceTest {
 
     static String reference() {
         return CommonConfig.markdown("SnapshotSinkConnector", SnapshotSinkConfig.CONFIG_DEF)
-                + CommonConfig.markdown("JsonLinesSinkConnector", JsonLinesSinkConfig.CONFIG_DEF);
+                + CommonConfig.markdown("JsonLinesSinkConnector", JsonLinesSinkConfig.CONFIG_DEF)
+                + CommonConfig.markdown("WebhookSinkConnector", WebhookSinkConfig.CONFIG_DEF);
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.tokenarena.schemas.config.CommonConfig;
 import dev.tokenarena.scoring.ScoringConfig;
 import dev.tokenarena.sink.JsonLinesSinkConfig;
 import dev.tokenarena.sink.SnapshotSinkConfig;
+import dev.tokenarena.sink.WebhookSinkConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +38,8 @@ final class ConfigDocsCommand implements Callable<Integer> {
                 + CommonConfig.markdown("energy-feed (`EnergyFeedMain --config FILE`)", EnergyFeedConfig.configDef())
                 + CommonConfig.markdown("scoring-streams (`ScoringMain --config FILE`)", ScoringConfig.definition())
                 + CommonConfig.markdown("SnapshotSinkConnector (Kafka Connect)", SnapshotSinkConfig.CONFIG_DEF)
-                + CommonConfig.markdown("JsonLinesSinkConnector (Kafka Connect)", JsonLinesSinkConfig.CONFIG_DEF);
+                + CommonConfig.markdown("JsonLinesSinkConnector (Kafka Connect)", JsonLinesSinkConfig.CONFIG_DEF)
+                + CommonConfig.markdown("WebhookSinkConnector (Kafka Connect)", WebhookSinkConfig.CONFIG_DEF);
     }
 
     @Override
