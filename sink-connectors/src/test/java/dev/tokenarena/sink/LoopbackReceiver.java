@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Predicate;
 
 /**
  * A real HTTP receiver on a loopback port for the webhook tests: answers with a scripted list of
@@ -56,6 +57,7 @@ final class LoopbackReceiver implements AutoCloseable {
     final List<Received> received = new CopyOnWriteArrayList<>();
     private final Deque<Reply> script = new ArrayDeque<>();
     private volatile Reply fallback = Reply.of(200, "ok");
+    private volatile Predicate<Received> scripted = r -> true;
     private final HttpServer server;
     private final ExecutorService executor = Executors.newCachedThreadPool();
 
@@ -79,12 +81,18 @@ final class LoopbackReceiver implements AutoCloseable {
         return this;
     }
 
+    /** Only requests that match use the script; others get the fallback (for a broker shared with other tests). */
+    LoopbackReceiver scriptOnlyFor(Predicate<Received> which) {
+        scripted = which;
+        return this;
+    }
+
     String url(String path) {
         return "http://" + server.getAddress().getAddress().getHostAddress() + ":" + server.getAddress().getPort() + path;
     }
 
-    private synchronized Reply next() {
-        Reply r = script.poll();
+    private synchronized Reply next(Received request) {
+        Reply r = scripted.test(request) ? script.poll() : null;
         return r == null ? fallback : r;
     }
 
@@ -96,8 +104,9 @@ final class LoopbackReceiver implements AutoCloseable {
         }
         Headers headers = new Headers();
         headers.putAll(exchange.getRequestHeaders());
-        received.add(new Received(at, exchange.getRequestMethod(), exchange.getRequestURI().getPath(), headers, body));
-        Reply reply = next();
+        Received request = new Received(at, exchange.getRequestMethod(), exchange.getRequestURI().getPath(), headers, body);
+        received.add(request);
+        Reply reply = next(request);
         if (reply.delayMs() > 0) {
             try {
                 Thread.sleep(reply.delayMs());
