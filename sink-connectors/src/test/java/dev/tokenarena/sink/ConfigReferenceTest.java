@@ -14,7 +14,8 @@ class ConfigReferenceTest {
     static String reference() {
         return CommonConfig.markdown("SnapshotSinkConnector", SnapshotSinkConfig.CONFIG_DEF)
                 + CommonConfig.markdown("JsonLinesSinkConnector", JsonLinesSinkConfig.CONFIG_DEF)
-                + CommonConfig.markdown("PostgresSinkConnector", PostgresSinkConfig.CONFIG_DEF);
+                + CommonConfig.markdown("PostgresSinkConnector", PostgresSinkConfig.CONFIG_DEF)
+                + CommonConfig.markdown("WebhookSinkConnector", WebhookSinkConfig.CONFIG_DEF);
     }
 
     @Test

@@ -47,6 +47,27 @@ class ConnectorValidationTest {
         return props;
     }
 
+    private static Map<String, String> webhookConfig(Map<String, String> changes) {
+        Map<String, String> props = new HashMap<>(Map.of(
+                "connector.class", WebhookSinkConnector.class.getName(),
+                "topics", Topics.ALERTS.name(),
+                "value.converter", BYTES,
+                WebhookSinkConfig.SCHEMA_REGISTRY_URL, "http://localhost:8081",
+                WebhookSinkConfig.URL, "https://hooks.example.com/arena"));
+        changes.forEach((k, v) -> {
+            if (v == null) {
+                props.remove(k);
+            } else {
+                props.put(k, v);
+            }
+        });
+        return props;
+    }
+
+    private static List<String> webhookErrors(Map<String, String> changes) {
+        return ConnectorRules.errors(new WebhookSinkConnector().validate(webhookConfig(changes)));
+    }
+
     private static List<String> snapshotErrors(Map<String, String> changes) {
         return ConnectorRules.errors(new SnapshotSinkConnector().validate(snapshotConfig(changes)));
     }
@@ -198,11 +219,66 @@ class ConnectorValidationTest {
         assertTrue(errors.stream().noneMatch(e -> e.contains("secret")), errors.toString());
     }
 
+    void shouldAcceptWebhookConfigWhenComplete() {
+        assertEquals(List.of(), webhookErrors(Map.of()));
+    }
+
     @Test
-    void shouldFindEveryConnectorWhenServiceLoaded() {
+    void shouldRejectWebhookConfigWhenUrlIsMissing() {
+        Map<String, String> changes = new HashMap<>();
+        changes.put(WebhookSinkConfig.URL, null);
+        assertOneError(webhookErrors(changes), WebhookSinkConfig.URL, "Missing required configuration");
+    }
+
+    @Test
+    void shouldRejectWebhookUrlWithoutEchoingItWhenSchemeIsNotHttp() {
+        List<String> errors = webhookErrors(Map.of(WebhookSinkConfig.URL, "ftp://files.example.com/canary-62"));
+        assertOneError(errors, WebhookSinkConfig.URL, "must be an http or https URL");
+        assertTrue(errors.get(0).contains("the scheme was ftp"), errors.toString());
+        assertFalse(errors.get(0).contains("canary-62"), "the URL may hold a secret: " + errors);
+    }
+
+    @Test
+    void shouldRejectWebhookConfigWhenTopicIsNotTheAlerts() {
+        assertOneError(webhookErrors(Map.of("topics", Topics.ALERTS.name() + "," + Topics.LEADERBOARD.name())),
+                "topics", "reads only arena.alerts.drift.v1, not arena.leaderboard.v1");
+    }
+
+    @Test
+    void shouldRejectWebhookConfigWhenFormatIsUnknown() {
+        List<String> errors = webhookErrors(Map.of(WebhookSinkConfig.FORMAT, "xml"));
+        assertOneError(errors, WebhookSinkConfig.FORMAT, "Invalid value xml for configuration webhook.format");
+        // Kafka lists the choices in set order.
+        assertTrue(errors.get(0).contains("JSON") && errors.get(0).contains("SLACK"), errors.toString());
+    }
+
+    @Test
+    void shouldRejectWebhookConfigWhenValueConverterIsNotByteArray() {
+        assertOneError(webhookErrors(Map.of("value.converter", "org.apache.kafka.connect.json.JsonConverter")),
+                "value.converter", "must be " + BYTES);
+    }
+
+    @Test
+    void shouldFailWebhookConnectorStartWhenRetriesAreNegative() {
+        Map<String, String> props = webhookConfig(Map.of(WebhookSinkConfig.MAX_RETRIES, "-1"));
+        ConfigException e = assertThrows(ConfigException.class, () -> new WebhookSinkConnector().start(props));
+        assertTrue(e.getMessage().contains(WebhookSinkConfig.MAX_RETRIES), e.getMessage());
+    }
+
+    @Test
+    void shouldKeepSecretsOutOfWebhookConfigToString() {
+        String text = new WebhookSinkConfig(webhookConfig(Map.of(WebhookSinkConfig.URL,
+                "https://hooks.slack.com:443/services/T0/B0/canary-url-3", WebhookSinkConfig.HMAC_SECRET,
+                "canary-hmac-4"))).toString();
+        assertEquals("WebhookSinkConfig{url=https://hooks.slack.com:443/..., format=json, signed=true, "
+                + "timeoutMs=10000, maxRetries=5, retryBackoffMs=500, retryBackoffMaxMs=10000}", text);
+    }
+
+    @Test
+    void shouldFindAllConnectorsWhenServiceLoaded() {
         List<String> found = ServiceLoader.load(SinkConnector.class).stream()
                 .map(p -> p.type().getName()).sorted().toList();
         assertEquals(List.of(JsonLinesSinkConnector.class.getName(), PostgresSinkConnector.class.getName(),
-                SnapshotSinkConnector.class.getName()), found);
+                SnapshotSinkConnector.class.getName(), WebhookSinkConnector.class.getName()), found);
     }
 }

@@ -8,6 +8,7 @@ import dev.tokenarena.scoring.ScoringConfig;
 import dev.tokenarena.sink.JsonLinesSinkConfig;
 import dev.tokenarena.sink.PostgresSinkConfig;
 import dev.tokenarena.sink.SnapshotSinkConfig;
+import dev.tokenarena.sink.WebhookSinkConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +40,8 @@ final class ConfigDocsCommand implements Callable<Integer> {
                 + CommonConfig.markdown("scoring-streams (`ScoringMain --config FILE`)", ScoringConfig.definition())
                 + CommonConfig.markdown("SnapshotSinkConnector (Kafka Connect)", SnapshotSinkConfig.CONFIG_DEF)
                 + CommonConfig.markdown("JsonLinesSinkConnector (Kafka Connect)", JsonLinesSinkConfig.CONFIG_DEF)
-                + CommonConfig.markdown("PostgresSinkConnector (Kafka Connect)", PostgresSinkConfig.CONFIG_DEF);
+                + CommonConfig.markdown("PostgresSinkConnector (Kafka Connect)", PostgresSinkConfig.CONFIG_DEF)
+                + CommonConfig.markdown("WebhookSinkConnector (Kafka Connect)", WebhookSinkConfig.CONFIG_DEF);
     }
 
     @Override
