@@ -141,9 +141,27 @@ interface StreamParser {
      */
     final class AnthropicParser implements StreamParser {
 
+        private final AnthropicDelta deltaReader;
+
+        AnthropicParser() {
+            this(true);
+        }
+
+        /** {@code fastPath} false reads every event with the tree (tests compare the two readings). */
+        AnthropicParser(boolean fastPath) {
+            this.deltaReader = fastPath ? new AnthropicDelta(JSON.getFactory()) : null;
+        }
+
         @Override
         public void onEvent(SseEvent event, StreamRecorder recorder) throws ProbeFailure {
             recorder.event();
+            if (deltaReader != null && deltaReader.read(event.data(), event.event())) {
+                // The token-bearing delta, read without building a tree; same call as below.
+                if (deltaReader.text != null || deltaReader.thinking != null) {
+                    recorder.tokens(event.nanos(), deltaReader.text, deltaReader.thinking);
+                }
+                return;
+            }
             JsonNode root = parse(event);
             String type = root.path("type").asText(event.event());
             switch (type) {
