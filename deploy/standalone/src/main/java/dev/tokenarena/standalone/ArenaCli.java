@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "arena", mixinStandardHelpOptions = true, version = "TokenArena 0.1.0",
         description = "Continuous endpoint-level benchmark for LLM inference.",
         subcommands = {DemoCommand.class, RunCommand.class, ComponentCommand.class, EvalCommand.class, TopicsCommand.class,
-                ReplayCommand.class, dev.tokenarena.bench.BenchCli.class,
+                ReplayCommand.class, AlertsCommand.class, LeaderboardCommand.class, dev.tokenarena.bench.BenchCli.class,
                 SweepCommand.class,
                 ConfigDocsCommand.class,
                 CommandLine.HelpCommand.class})

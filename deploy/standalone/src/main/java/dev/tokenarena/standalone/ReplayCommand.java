@@ -12,6 +12,7 @@ import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -35,11 +36,8 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--as", required = true, description = "Output namespace: letters, digits, '_' and '-'.")
     String name;
 
-    @Option(names = "--bootstrap", defaultValue = "127.0.0.1:9092", description = "Kafka bootstrap servers. Default: ${DEFAULT-VALUE}.")
-    String bootstrap;
-
-    @Option(names = "--registry", defaultValue = "http://127.0.0.1:8081", description = "Schema registry URL. Default: ${DEFAULT-VALUE}.")
-    String registry;
+    @Mixin
+    ClusterOptions cluster;
 
     @Option(names = "--work-dir", description = "Scratch directory for the replay's state. Default: a temporary directory.")
     Path workDir;
@@ -55,8 +53,8 @@ final class ReplayCommand implements Callable<Integer> {
         Path work = workDir != null ? workDir : Files.createTempDirectory("arena-replay-");
         System.out.printf("replaying %s .. %s under config %s into namespace '%s'%n", start, end, params.configHash(), name);
         long[] lastPrinted = {-1};
-        ReplayResult result = new Replayer(new RestSchemaRegistryClient(registry)).run(new ReplayRequest(start, end,
-                params, name, bootstrap, work, (read, total) -> {
+        ReplayResult result = new Replayer(new RestSchemaRegistryClient(cluster.registry)).run(new ReplayRequest(start, end,
+                params, name, cluster.bootstrap, work, (read, total) -> {
                     long percent = total == 0 ? 100 : read * 100 / total;
                     if (percent / 10 != lastPrinted[0] / 10 || read == total) {
                         lastPrinted[0] = percent;

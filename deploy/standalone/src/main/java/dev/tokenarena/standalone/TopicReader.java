@@ -1,0 +1,63 @@
+package dev.tokenarena.standalone;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * The read side the everyday commands share ({@code arena alerts tail}, {@code arena
+ * leaderboard}): one topic, every partition assigned (no consumer group, nothing committed, so a
+ * look never moves anyone's offsets), live or replayed under a namespace.
+ */
+final class TopicReader {
+
+    private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9_-]+");
+
+    private TopicReader() {
+    }
+
+    /** The topic's name, or its replay output {@code <topic>.<namespace>}; the namespace is checked. */
+    static String topic(String base, String namespace) {
+        if (namespace == null || namespace.isEmpty()) {
+            return base;
+        }
+        if (!NAMESPACE.matcher(namespace).matches()) {
+            throw new ArenaCli.BadInputException("--as " + namespace + ": letters, digits, '_' and '-' only");
+        }
+        return base + "." + namespace;
+    }
+
+    /** A consumer with no group, assigned to every partition of {@code topic}. */
+    static KafkaConsumer<String, byte[]> assigned(String bootstrap, String topic) {
+        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000),
+                new StringDeserializer(), new ByteArrayDeserializer());
+        try {
+            List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+            if (infos == null || infos.isEmpty()) {
+                throw new ArenaCli.BadInputException("topic " + topic + " does not exist at " + bootstrap
+                        + " (create the topics with arena topics; a replay namespace needs --as NAME)");
+            }
+            List<TopicPartition> parts = new ArrayList<>();
+            for (PartitionInfo p : infos) {
+                parts.add(new TopicPartition(topic, p.partition()));
+            }
+            consumer.assign(parts);
+            return consumer;
+        } catch (RuntimeException e) {
+            consumer.close();
+            throw e;
+        }
+    }
+}
