@@ -178,6 +178,11 @@ final class ArenaStack implements AutoCloseable {
         jsonl.put(JsonLinesSinkConfig.JSONL_FILES, Topics.ALERTS.name() + ":alerts.jsonl,"
                 + Topics.PROBE_RESULTS.name() + ":probe-results.jsonl");
         connect.putConnector(JSONL_CONNECTOR, jsonl);
+        for (Map.Entry<String, Map<String, String>> sink
+                : options.sinks().connectorConfigs(registryServer.url(), this::env).entrySet()) {
+            connect.putConnector(sink.getKey(), sink.getValue());
+            out.printf("%s: connector running%n", sink.getKey());
+        }
 
         // Compressed event time starts in the past and reaches the present as the run ends, so no
         // record is stamped in the future: brokers refuse timestamps more than an hour ahead
@@ -324,18 +329,7 @@ final class ArenaStack implements AutoCloseable {
 
     /** What every TokenArena sink connector needs: our wire contract, the registry, the DLQ. */
     private Map<String, String> sinkDefaults(Class<?> connector, String topics) {
-        Map<String, String> m = new HashMap<>();
-        m.put("connector.class", connector.getName());
-        m.put("tasks.max", "1");
-        m.put("topics", topics);
-        m.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-        m.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
-        m.put("errors.tolerance", "all");
-        m.put("errors.deadletterqueue.topic.name", Topics.DLQ.name());
-        m.put("errors.deadletterqueue.topic.replication.factor", "1");
-        m.put("errors.deadletterqueue.context.headers.enable", "true");
-        m.put(CommonConfig.SCHEMA_REGISTRY_URL, registryServer.url());
-        return m;
+        return OutputSinks.defaults(connector, topics, registryServer.url());
     }
 
     private static String join(List<Integer> values) {

@@ -61,9 +61,40 @@ final class StackCommandOptions {
         }
     }
 
+    @Option(names = "--history-db", description = "Also write composites, drift alerts and probe results to this "
+            + "PostgreSQL database (jdbc:postgresql://host:5432/db); the password, if any, from $"
+            + OutputSinks.PG_PASSWORD_ENV + ".")
+    String historyDb;
+
+    @Option(names = "--history-db-user", description = "Database user for --history-db.")
+    String historyDbUser;
+
+    @Option(names = "--alert-webhook", defaultValue = "${env:ARENA_ALERT_WEBHOOK}", description = "Also POST every drift "
+            + "alert to this URL (default: $ARENA_ALERT_WEBHOOK; prefer it for a Slack URL, which is itself a secret); "
+            + "signed when $" + OutputSinks.WEBHOOK_SECRET_ENV + " is set.")
+    String alertWebhook;
+
+    @Option(names = "--alert-webhook-format", defaultValue = "json", description = "json or slack. Default: ${DEFAULT-VALUE}.")
+    String alertWebhookFormat;
+
     @Option(names = "--no-tables", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Print the leaderboards and alerts at the end. Default: on.")
     boolean printTables = true;
+
+    private OutputSinks sinks() {
+        if (historyDb != null && !historyDb.startsWith("jdbc:postgresql:")) {
+            throw new ArenaCli.BadInputException("--history-db must be a jdbc:postgresql: URL, e.g. "
+                    + "jdbc:postgresql://localhost:5432/arena");
+        }
+        String hook = alertWebhook == null || alertWebhook.isBlank() ? null : alertWebhook.trim();
+        if (hook != null && !(hook.startsWith("http://") || hook.startsWith("https://"))) {
+            throw new ArenaCli.BadInputException("--alert-webhook must be an http or https URL");
+        }
+        if (!alertWebhookFormat.equals("json") && !alertWebhookFormat.equals("slack")) {
+            throw new ArenaCli.BadInputException("--alert-webhook-format must be json or slack, got " + alertWebhookFormat);
+        }
+        return new OutputSinks(historyDb, historyDbUser, hook, alertWebhookFormat);
+    }
 
     StackOptions toOptions(Path catalog, Pace pace, List<Integer> inputTokens, List<Integer> concurrency,
                            List<Integer> needles) {
@@ -87,6 +118,6 @@ final class StackCommandOptions {
         Path work = workDir != null ? workDir : out.resolve(".work");
         return new StackOptions(catalog, out, work, duration, kafkaPort, registryPort, apiPort, factor,
                 List.copyOf(regions), agents, probe, eval, inputTokens, concurrency, needles, 4, 10, 16,
-                0.35, 0.70, printTables);
+                0.35, 0.70, printTables, sinks());
     }
 }

@@ -13,6 +13,7 @@ import java.util.List;
  * @param firstRegionAgents agents in the first region, sharing its endpoints through heartbeats
  * @param changeAt fraction of the run after which the simulator silently quantizes an SKU (demo only)
  * @param revertAt fraction of the run after which the simulator reverts it (demo only)
+ * @param sinks outputs beyond the files: PostgreSQL history, an alert webhook
  */
 record StackOptions(
         Path catalogFile,
@@ -35,7 +36,8 @@ record StackOptions(
         int fingerprintPromptsPerRound,
         double changeAt,
         double revertAt,
-        boolean printTables) {
+        boolean printTables,
+        OutputSinks sinks) {
 
     boolean simulated() {
         return catalogFile == null;

@@ -75,6 +75,15 @@ class CliTest {
     }
 
     @Test
+    void shouldExitTwoNamingTheOptionWhenHistoryDbIsNotAJdbcPostgresUrl() {
+        Result r = run("demo", "--history-db", "postgres://u:pw@db/arena", "--kafka-port", "0", "--registry-port", "0",
+                "--api-port", "0");
+        assertEquals(ArenaCli.EXIT_BAD_INPUT, r.code());
+        assertTrue(r.err().contains("--history-db must be a jdbc:postgresql: URL"), r.err());
+        assertTrue(!r.err().contains("pw@"), "the URL, which may hold a password, is not echoed: " + r.err());
+    }
+
+    @Test
     void shouldExitTwoNamingTheOptionWhenReplayRangeIsNotAnInstant() {
         Result r = run("replay", "--from", "yesterday", "--to", "2026-11-02T00:00:00Z", "--as", "x");
         assertEquals(ArenaCli.EXIT_BAD_INPUT, r.code());
