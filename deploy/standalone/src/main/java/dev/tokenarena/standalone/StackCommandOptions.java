@@ -75,7 +75,7 @@ final class StackCommandOptions {
     String alertWebhook;
 
     @Option(names = "--alert-webhook-format", defaultValue = "json", description = "json or slack. Default: ${DEFAULT-VALUE}.")
-    String alertWebhookFormat;
+    String alertWebhookFormat = "json";
 
     @Option(names = "--no-tables", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Print the leaderboards and alerts at the end. Default: on.")
