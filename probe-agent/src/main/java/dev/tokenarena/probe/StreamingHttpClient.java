@@ -103,9 +103,7 @@ final class StreamingHttpClient implements AutoCloseable {
         try {
             address = new InetSocketAddress(InetAddress.getByName(host), port);
         } catch (UnknownHostException | SecurityException | IllegalArgumentException e) {
-            ExchangeHandler handler = new ExchangeHandler(ticker, limits, parser, ticker.nanos());
-            handler.fail(Outcome.CONNECT_ERROR, "cannot resolve host " + host + ": " + e.getMessage());
-            return handler.result();
+            return failedBeforeStart(parser, "cannot resolve host " + host + ": " + e.getMessage());
         }
         CompletableFuture<Exchange> result = new CompletableFuture<>();
         EventLoop loop = group.next();
@@ -121,11 +119,16 @@ final class StreamingHttpClient implements AutoCloseable {
                 });
             }));
         } catch (RejectedExecutionException e) {
-            ExchangeHandler handler = new ExchangeHandler(ticker, limits, parser, ticker.nanos());
-            handler.fail(Outcome.CONNECT_ERROR, "cannot connect to " + host + ":" + port + ": the client is closed");
-            return handler.result();
+            return failedBeforeStart(parser, "cannot connect to " + host + ":" + port + ": the client is closed");
         }
         return result;
+    }
+
+    /** A CONNECT_ERROR exchange for a call that never reached the event loop. */
+    private CompletableFuture<Exchange> failedBeforeStart(StreamParser parser, String reason) {
+        ExchangeHandler handler = new ExchangeHandler(ticker, limits, parser, ticker.nanos());
+        handler.fail(Outcome.CONNECT_ERROR, reason);
+        return handler.result();
     }
 
     /** Opens the connection; on the event loop, as deferred work. */

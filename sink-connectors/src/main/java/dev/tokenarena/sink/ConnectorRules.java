@@ -71,6 +71,17 @@ final class ConnectorRules {
         requireByteArrayConverter(config, props);
     }
 
+    /** A connector of one catalogue topic: {@code topics} lists only {@code only}; the value converter passes bytes. */
+    static void requireOnlyTopic(Config config, Map<String, String> props, String only) {
+        for (String topic : listedTopics(config, props)) {
+            if (!topic.equals(only)) {
+                value(config, SinkTask.TOPICS_CONFIG, props).addErrorMessage(
+                        "this connector reads only " + only + ", not " + topic);
+            }
+        }
+        requireByteArrayConverter(config, props);
+    }
+
     /** The topics listed in {@code topics}; {@code topics.regex} is refused as it cannot be checked. */
     static List<String> listedTopics(Config config, Map<String, String> props) {
         String regex = props.get(SinkTask.TOPICS_REGEX_CONFIG);

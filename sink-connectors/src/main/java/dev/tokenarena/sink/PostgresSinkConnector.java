@@ -1,7 +1,7 @@
 package dev.tokenarena.sink;
 
-import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -44,11 +44,7 @@ public final class PostgresSinkConnector extends SinkConnector {
     /** Any number of tasks: rows are keyed by (partition, offset), so tasks never write the same row. */
     @Override
     public List<Map<String, String>> taskConfigs(int maxTasks) {
-        List<Map<String, String>> configs = new ArrayList<>();
-        for (int i = 0; i < maxTasks; i++) {
-            configs.add(props);
-        }
-        return configs;
+        return Collections.nCopies(maxTasks, props);
     }
 
     @Override

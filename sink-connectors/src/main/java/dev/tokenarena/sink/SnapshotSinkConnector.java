@@ -58,13 +58,7 @@ public final class SnapshotSinkConnector extends SinkConnector {
     @Override
     public Config validate(Map<String, String> connectorConfigs) {
         Config config = ConnectorRules.copy(super.validate(connectorConfigs));
-        for (String topic : ConnectorRules.listedTopics(config, connectorConfigs)) {
-            if (!topic.equals(Topics.LEADERBOARD.name())) {
-                ConnectorRules.value(config, TOPICS_CONFIG, connectorConfigs).addErrorMessage(
-                        "this connector reads only " + Topics.LEADERBOARD.name() + ", not " + topic);
-            }
-        }
-        ConnectorRules.requireByteArrayConverter(config, connectorConfigs);
+        ConnectorRules.requireOnlyTopic(config, connectorConfigs, Topics.LEADERBOARD.name());
         return config;
     }
 }

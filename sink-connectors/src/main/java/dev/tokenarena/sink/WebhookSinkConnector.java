@@ -62,13 +62,7 @@ public final class WebhookSinkConnector extends SinkConnector {
     @Override
     public Config validate(Map<String, String> connectorConfigs) {
         Config config = ConnectorRules.copy(super.validate(connectorConfigs));
-        for (String topic : ConnectorRules.listedTopics(config, connectorConfigs)) {
-            if (!topic.equals(Topics.ALERTS.name())) {
-                ConnectorRules.value(config, TOPICS_CONFIG, connectorConfigs).addErrorMessage(
-                        "this connector reads only " + Topics.ALERTS.name() + ", not " + topic);
-            }
-        }
-        ConnectorRules.requireByteArrayConverter(config, connectorConfigs);
+        ConnectorRules.requireOnlyTopic(config, connectorConfigs, Topics.ALERTS.name());
         return config;
     }
 }

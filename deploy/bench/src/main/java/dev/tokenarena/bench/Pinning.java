@@ -36,14 +36,10 @@ final class Pinning {
      * 2-CPU machine, Serial on one CPU) and its compiler threads for the CPUs it saw at start.
      */
     static int runChild(String cpus, String javaOptions, List<String> args, java.io.PrintWriter out) {
-        List<String> cmd = new ArrayList<>(prefix(cpus));
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-        if (!javaOptions.isBlank()) {
-            cmd.addAll(List.of(javaOptions.trim().split("\\s+")));
-        }
-        cmd.add("-D" + CHILD_PROPERTY + "=true");
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ProbeBench.class.getName()));
+        List<String> options = new ArrayList<>(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        options.addAll(split(javaOptions));
+        options.add("-D" + CHILD_PROPERTY + "=true");
+        List<String> cmd = java(cpus, options, ProbeBench.class);
         cmd.addAll(args);
         try {
             Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.INHERIT)
@@ -61,6 +57,23 @@ final class Pinning {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while the client JVM ran", e);
         }
+    }
+
+    /**
+     * {@code [taskset -c cpus] <this JVM's java> <options> -cp <this classpath> <main>}, for a child
+     * JVM running one of the bench's classes; arguments go after it.
+     */
+    static List<String> java(String cpus, List<String> options, Class<?> main) {
+        List<String> cmd = new ArrayList<>(prefix(cpus));
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(options);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
+        return cmd;
+    }
+
+    /** Space-separated JVM options as a list; blank gives none. */
+    static List<String> split(String options) {
+        return options.isBlank() ? List.of() : List.of(options.trim().split("\\s+"));
     }
 
     private static String valid(String cpus) {

@@ -504,14 +504,10 @@ public final class ProbeBench implements Callable<Integer> {
 
         static ServerProcess start(SkuSpec sku, int tokens, int threads, String cpus, String javaOptions)
                 throws IOException {
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            List<String> cmd = new ArrayList<>(Pinning.prefix(cpus));
-            cmd.add(java);
-            if (!javaOptions.isBlank()) {
-                cmd.addAll(List.of(javaOptions.trim().split("\\s+")));
-            }
-            cmd.addAll(List.of("-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                    ScheduleServer.class.getName(), "--port", "0", "--ttft-ms", Double.toString(sku.ttftMs()),
+            List<String> options = new ArrayList<>(Pinning.split(javaOptions));
+            options.add("-Xmx512m");
+            List<String> cmd = Pinning.java(cpus, options, ScheduleServer.class);
+            cmd.addAll(List.of("--port", "0", "--ttft-ms", Double.toString(sku.ttftMs()),
                     "--tokens-per-second", Double.toString(sku.tokensPerSecond()), "--tokens", Integer.toString(tokens),
                     "--threads", Integer.toString(threads)));
             Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();

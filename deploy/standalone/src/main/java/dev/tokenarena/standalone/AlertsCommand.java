@@ -69,7 +69,7 @@ public final class AlertsCommand {
             if (state != null && !state.equals("OPEN") && !state.equals("RESOLVED")) {
                 throw new ArenaCli.BadInputException("--state must be OPEN or RESOLVED, got " + state);
             }
-            String topic = TopicReader.topic(Topics.ALERTS.name(), namespace);
+            String topic = TopicReader.topic(Topics.ALERTS, namespace);
             AvroWireSerde<DriftAlert> serde = AvroWireSerde.forTopic(Topics.ALERTS, new RestSchemaRegistryClient(cluster.registry));
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();

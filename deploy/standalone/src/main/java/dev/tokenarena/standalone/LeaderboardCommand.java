@@ -47,7 +47,7 @@ public final class LeaderboardCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        String topic = TopicReader.topic(Topics.LEADERBOARD.name(), namespace);
+        String topic = TopicReader.topic(Topics.LEADERBOARD, namespace);
         String key = Topics.leaderboardKey(preset, window);
         AvroWireSerde<LeaderboardSnapshot> serde = AvroWireSerde.forTopic(Topics.LEADERBOARD,
                 new RestSchemaRegistryClient(cluster.registry));

@@ -1,11 +1,11 @@
 package dev.tokenarena.standalone;
 
-import dev.tokenarena.schemas.TopicSpec;
 import dev.tokenarena.schemas.Topics;
 import dev.tokenarena.schemas.registry.SchemaRegistryClient;
 import dev.tokenarena.schemas.serde.AvroWireSerde;
 import dev.tokenarena.schemas.v1.DriftAlert;
 import dev.tokenarena.schemas.v1.LeaderboardSnapshot;
+import dev.tokenarena.scoring.ScoringTopology;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,8 +45,8 @@ final class LiveView implements AutoCloseable {
     private final Thread thread;
 
     LiveView(String bootstrapServers, SchemaRegistryClient registry, String namespace) {
-        this.leaderboardTopic = name(Topics.LEADERBOARD, namespace);
-        this.alertTopic = name(Topics.ALERTS, namespace);
+        this.leaderboardTopic = ScoringTopology.outputTopic(Topics.LEADERBOARD, namespace);
+        this.alertTopic = ScoringTopology.outputTopic(Topics.ALERTS, namespace);
         this.leaderboardSerde = AvroWireSerde.forTopic(Topics.LEADERBOARD, registry);
         this.alertSerde = AvroWireSerde.forTopic(Topics.ALERTS, registry);
         this.consumer = new KafkaConsumer<>(Map.of(
@@ -57,10 +57,6 @@ final class LiveView implements AutoCloseable {
                 new StringDeserializer(), new ByteArrayDeserializer());
         this.thread = new Thread(this::loop, "arena-live-view");
         thread.setDaemon(true);
-    }
-
-    static String name(TopicSpec<?> topic, String namespace) {
-        return namespace == null || namespace.isBlank() ? topic.name() : topic.name() + "." + namespace;
     }
 
     void start() {

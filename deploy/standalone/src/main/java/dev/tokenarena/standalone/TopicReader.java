@@ -1,5 +1,7 @@
 package dev.tokenarena.standalone;
 
+import dev.tokenarena.schemas.TopicSpec;
+import dev.tokenarena.scoring.ScoringTopology;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,14 +27,11 @@ final class TopicReader {
     }
 
     /** The topic's name, or its replay output {@code <topic>.<namespace>}; the namespace is checked. */
-    static String topic(String base, String namespace) {
-        if (namespace == null || namespace.isEmpty()) {
-            return base;
-        }
-        if (!NAMESPACE.matcher(namespace).matches()) {
+    static String topic(TopicSpec<?> topic, String namespace) {
+        if (namespace != null && !namespace.isEmpty() && !NAMESPACE.matcher(namespace).matches()) {
             throw new ArenaCli.BadInputException("--as " + namespace + ": letters, digits, '_' and '-' only");
         }
-        return base + "." + namespace;
+        return ScoringTopology.outputTopic(topic, namespace);
     }
 
     /** A consumer with no group, assigned to every partition of {@code topic}. */
