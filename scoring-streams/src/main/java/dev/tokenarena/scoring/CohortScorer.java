@@ -4,8 +4,6 @@ import dev.tokenarena.schemas.v1.EndpointComposite;
 import dev.tokenarena.scoring.avro.EndpointSummary;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -34,19 +32,23 @@ final class CohortScorer implements Processor<String, EndpointSummary, String, E
     private final String changedStoreName;
     private final ScoringParams params;
     private ProcessorContext<String, EndpointComposite> context;
-    private KeyValueStore<String, EndpointSummary> summaries;
+    private final boolean writeStore;
+    /** Summaries by model, then endpoint. */
+    private DecodedGroups<EndpointSummary> summaries;
     private KeyValueStore<String, Long> changed;
 
-    CohortScorer(String summaryStoreName, String changedStoreName, ScoringParams params) {
+    /** @param writeStore false only in a replay, which keeps the summaries in memory only (see {@link DecodedGroups}) */
+    CohortScorer(String summaryStoreName, String changedStoreName, ScoringParams params, boolean writeStore) {
         this.summaryStoreName = summaryStoreName;
         this.changedStoreName = changedStoreName;
         this.params = params;
+        this.writeStore = writeStore;
     }
 
     @Override
     public void init(ProcessorContext<String, EndpointComposite> context) {
         this.context = context;
-        this.summaries = context.getStateStore(summaryStoreName);
+        this.summaries = new DecodedGroups<>(context.getStateStore(summaryStoreName), writeStore);
         this.changed = context.getStateStore(changedStoreName);
         context.schedule(params.emitInterval(), PunctuationType.STREAM_TIME, this::emit);
     }
@@ -57,9 +59,8 @@ final class CohortScorer implements Processor<String, EndpointSummary, String, E
         if (record.key() == null || s == null) {
             return;
         }
-        String key = ScoringTopology.compositeKey(record.key(), s.getEndpointId());
-        EndpointSummary previous = summaries.get(key);
-        summaries.put(key, s);
+        EndpointSummary previous = summaries.get(record.key(), s.getEndpointId());
+        summaries.put(record.key(), s.getEndpointId(), s);
         for (String window : changedWindows(previous, s)) {
             changed.put(ScoringTopology.compositeKey(record.key(), window), record.timestamp());
         }
@@ -123,11 +124,7 @@ final class CohortScorer implements Processor<String, EndpointSummary, String, E
             });
         }
         for (java.util.Map.Entry<String, java.util.Set<String>> e : windowsByModel.entrySet()) {
-            List<EndpointSummary> cohort = new ArrayList<>();
-            try (KeyValueIterator<String, EndpointSummary> it =
-                         summaries.prefixScan(ScoringTopology.compositeKey(e.getKey(), ""), new StringSerializer())) {
-                it.forEachRemaining((KeyValue<String, EndpointSummary> kv) -> cohort.add(kv.value));
-            }
+            List<EndpointSummary> cohort = new ArrayList<>(summaries.members(e.getKey()));
             java.util.Set<String> windows = e.getValue().contains(null) ? null : e.getValue();
             for (EndpointComposite c : CohortScoring.score(cohort, params, streamTimeMs, windows)) {
                 context.forward(new Record<>(c.getEndpointId(), c, streamTimeMs));

@@ -8,7 +8,8 @@ import org.apache.kafka.streams.processor.api.Record;
  * A replay's stand-in for a sink node: serializes key and value for the topic as the sink would
  * (same serializers, same topic name, so the same schema ids and bytes) and hands them with the
  * record's timestamp and headers to the replay's output (see
- * {@link ScoringTopology#buildForReplay}).
+ * {@link ScoringTopology#buildReplayScoringStage}), or from a replay's probe stage to its scoring
+ * stage (see {@link ScoringTopology#buildReplayProbeStage}).
  */
 final class DirectSink<V> implements Processor<String, V, Void, Void> {
 

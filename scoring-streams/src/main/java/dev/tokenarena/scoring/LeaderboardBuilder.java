@@ -7,7 +7,6 @@ import dev.tokenarena.schemas.v1.LeaderboardSnapshot;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -36,19 +35,23 @@ final class LeaderboardBuilder implements Processor<String, EndpointComposite, S
     private final String changedStoreName;
     private final ScoringParams params;
     private ProcessorContext<String, LeaderboardSnapshot> context;
-    private KeyValueStore<String, EndpointComposite> composites;
+    private final boolean writeStore;
+    /** Composites by board (preset + window), then endpoint. */
+    private DecodedGroups<EndpointComposite> composites;
     private KeyValueStore<String, Long> changed;
 
-    LeaderboardBuilder(String compositeStoreName, String changedStoreName, ScoringParams params) {
+    /** @param writeStore false only in a replay, which keeps the composites in memory only (see {@link DecodedGroups}) */
+    LeaderboardBuilder(String compositeStoreName, String changedStoreName, ScoringParams params, boolean writeStore) {
         this.compositeStoreName = compositeStoreName;
         this.changedStoreName = changedStoreName;
         this.params = params;
+        this.writeStore = writeStore;
     }
 
     @Override
     public void init(ProcessorContext<String, LeaderboardSnapshot> context) {
         this.context = context;
-        this.composites = context.getStateStore(compositeStoreName);
+        this.composites = new DecodedGroups<>(context.getStateStore(compositeStoreName), writeStore);
         this.changed = context.getStateStore(changedStoreName);
         context.schedule(params.emitInterval(), PunctuationType.STREAM_TIME, this::emit);
     }
@@ -60,7 +63,7 @@ final class LeaderboardBuilder implements Processor<String, EndpointComposite, S
             return;
         }
         String board = ScoringTopology.compositeKey(record.key(), c.getWindow());
-        composites.put(ScoringTopology.compositeKey(board, c.getEndpointId()), c);
+        composites.put(board, c.getEndpointId(), c);
         changed.put(board, record.timestamp());
     }
 
@@ -76,11 +79,7 @@ final class LeaderboardBuilder implements Processor<String, EndpointComposite, S
             it.forEachRemaining(kv -> boards.add(kv.key));
         }
         for (String board : boards) {
-            List<EndpointComposite> rows = new ArrayList<>();
-            try (KeyValueIterator<String, EndpointComposite> it =
-                         composites.prefixScan(ScoringTopology.compositeKey(board, ""), new StringSerializer())) {
-                it.forEachRemaining(kv -> rows.add(kv.value));
-            }
+            List<EndpointComposite> rows = new ArrayList<>(composites.members(board));
             changed.delete(board);
             int at = board.indexOf(ScoringTopology.KEY_SEPARATOR);
             String preset = board.substring(0, at);

@@ -51,6 +51,11 @@ import org.slf4j.LoggerFactory;
  * merges (the main window's {@link SlidingMerge}: at most one per bucket; the current hour's: one);
  * others are recomputed from the store.
  *
+ * <p>In a replay ({@code writeBehind}), nothing is restored and nothing else reads the stores, so
+ * the newest 5-minute bucket and the state of an endpoint are written when the endpoint moves to
+ * a later bucket (before anything reads the store again) or leaves the memory, not after every
+ * probe: the per-probe encoding was a quarter of a replay's probe path.
+ *
  * <p>Late probes: a probe whose 5-minute bucket ended more than the grace period before stream
  * time is dropped, logged and counted (sensor {@code late-probes-dropped}); an accepted late
  * probe also updates its hour bucket if that hour was already closed.
@@ -81,6 +86,7 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
     private final long allExtras;
     private final long fineKeepMs;
     private final long coarseKeepMs;
+    private final boolean writeBehind;
     private ProcessorContext<String, WindowStats> context;
     private KeyValueStore<String, ProbeWindowAgg> bucketStore;
     private KeyValueStore<String, ProbeEndpointState> stateStore;
@@ -93,11 +99,21 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
     private final Map<String, Memo> memos = new LinkedHashMap<>(256, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Memo> eldest) {
-            return size() > MEMO_ENDPOINTS;
+            if (size() <= MEMO_ENDPOINTS) {
+                return false;
+            }
+            writeBack(eldest.getKey(), eldest.getValue());
+            return true;
         }
     };
 
-    ProbeWindowProcessor(String bucketStoreName, String stateStoreName, ScoringParams params, String mainLabel) {
+    /**
+     * @param writeBehind write an endpoint's newest bucket and state when it moves on or leaves the
+     *                    memory instead of after every probe: only for a replay, which is never restored
+     */
+    ProbeWindowProcessor(String bucketStoreName, String stateStoreName, ScoringParams params, String mainLabel,
+                         boolean writeBehind) {
+        this.writeBehind = writeBehind;
         this.bucketStoreName = bucketStoreName;
         this.stateStoreName = stateStoreName;
         this.params = params;
@@ -176,6 +192,7 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
         long fine = buckets.fineStart(t);
         ProbeSketches bucket = fineBucket(memo, endpoint, fine);
         if (fine > memo.newestFine) {
+            writeBack(endpoint, memo); // the bucket it leaves, before closeHours reads it
             memo.newestFine = fine;
             memo.evictFineBefore(fine - buckets.coarseMs());
         } else if (fine < memo.newestFine) {
@@ -185,7 +202,11 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
         if (fine == memo.newestFine && memo.mainFor == fine) {
             memo.main.add(probe); // the main window's running aggregate holds the current bucket
         }
-        bucketStore.put(ProbeBuckets.key(endpoint, ProbeBuckets.FINE, fine), bucket.toAvro());
+        if (writeBehind && fine == memo.newestFine) {
+            memo.unwritten = true;
+        } else {
+            bucketStore.put(ProbeBuckets.key(endpoint, ProbeBuckets.FINE, fine), bucket.toAvro());
+        }
 
         ProbeEndpointState state = memo.state;
         long hour = buckets.coarseStart(t);
@@ -205,12 +226,25 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
             state.setLastEventMs(t);
         }
         state.setPending(true);
-        stateStore.put(endpoint, state);
+        if (!writeBehind) {
+            stateStore.put(endpoint, state);
+        }
         pending.add(endpoint);
         if (!extras.isEmpty()) {
             extrasPending.add(endpoint);
             memo.extrasDue = allExtras;
         }
+    }
+
+    /** With writeBehind: writes the endpoint's newest 5-minute bucket and its state if a probe changed them since. */
+    private void writeBack(String endpoint, Memo memo) {
+        if (!memo.unwritten) {
+            return;
+        }
+        bucketStore.put(ProbeBuckets.key(endpoint, ProbeBuckets.FINE, memo.newestFine),
+                memo.fine.get(memo.newestFine).toAvro());
+        stateStore.put(endpoint, memo.state);
+        memo.unwritten = false;
     }
 
     /** Writes the hour buckets of [fromHour, toHour) from their fine buckets and drops old buckets. */
@@ -410,6 +444,8 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
         final ProbeEndpointState state;
         /** Start of the newest 5-minute bucket a probe went to. */
         long newestFine = Long.MIN_VALUE;
+        /** With writeBehind: the newest bucket and the state changed since they were last written. */
+        boolean unwritten;
         /**
          * Decoded 5-minute buckets by start: the newest hour of them at most (one main window, also
          * the current hour's), so a window merge decodes nothing. Every bucket with start at or

@@ -28,6 +28,8 @@ import dev.tokenarena.scoring.avro.ProbeEndpointState;
 import dev.tokenarena.scoring.avro.ProbeStats;
 import dev.tokenarena.scoring.avro.ProbeWindowAgg;
 import dev.tokenarena.scoring.avro.QualityStats;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.avro.specific.SpecificRecord;
@@ -159,14 +161,40 @@ public final class ScoringTopology {
     public static Topology build(ScoringParams params, SchemaRegistryClient registry, String outputNamespace) {
         Objects.requireNonNull(params, "params");
         Objects.requireNonNull(registry, "registry");
-        return new Builder(params, registry, outputNamespace, null).build();
+        return new Builder(params, registry, outputNamespace, null, Mode.LIVE).build();
     }
 
     /**
-     * Builds the topology a replay runs in one task of a test driver: the same processors and the
-     * same input topics, but what only serves a distributed, restartable run is left out, because
-     * in the driver each such record is captured, matched against every source topic by regex and
-     * routed again:
+     * Topic of the replay's probe stage that only moves its stream time on: the replay sends it
+     * the event time of every record that is not a probe, so the probe windows close as they
+     * would in one task that read all inputs (see {@link #buildReplayProbeStage}).
+     */
+    public static final String REPLAY_CLOCK_TOPIC = "arena-replay-clock";
+    /** Prefix of the topics between a replay's two stages (never created in Kafka). */
+    static final String REPLAY_EDGE_PREFIX = "arena-replay-edge-";
+
+    /**
+     * The probe half of a replay: probe results validated, their probe windows (1 h, 24 h, 7 d
+     * stats per endpoint), needle probes and canary probes, each handed to {@code edges} as the
+     * records the live app writes to its repartition topics between the probe sub-topology and the
+     * joins (topics {@link #replayEdgeTopics}); invalid probes go to the DLQ through the driver.
+     * Beside probe results it reads only {@link #REPLAY_CLOCK_TOPIC}.
+     *
+     * <p>Why a replay runs in two stages: the probe path is most of a replay's work and most of
+     * its records, and a {@link org.apache.kafka.streams.TopologyTestDriver} matches every record
+     * piped against every source topic of its topology by regex and then commits every store.
+     * Alone, the probe path has two sources and two stores, and the scoring stage gets about one
+     * record in ten. The two stages also run on two threads.
+     */
+    public static Topology buildReplayProbeStage(ScoringParams params, SchemaRegistryClient registry,
+                                                 String outputNamespace, DirectOutput edges) {
+        return replayStage(params, registry, outputNamespace, edges, Mode.PROBE_STAGE);
+    }
+
+    /**
+     * The scoring half of a replay: everything but the probe path, reading the probe stage's
+     * output ({@link #replayEdgeTopics}) where the live app reads its repartition topics. What
+     * only serves a distributed, restartable run is left out:
      * <ul>
      *   <li>stores are in memory and write no changelog (a replay is rerun, never restored);
      *   <li>records re-keyed for a processor (fingerprints and canaries by model, summaries by
@@ -175,27 +203,63 @@ public final class ScoringTopology {
      *   <li>composites, leaderboards and alerts go to {@code output}, serialized as their sinks
      *       would, instead of through the driver's producer (dead letters still go through it).
      * </ul>
-     * The driver that runs it needs {@link #replayDriverConfig()}.
+     * Drivers of either stage need {@link #replayDriverConfig()}.
      */
-    public static Topology buildForReplay(ScoringParams params, SchemaRegistryClient registry, String outputNamespace,
-                                          DirectOutput output) {
+    public static Topology buildReplayScoringStage(ScoringParams params, SchemaRegistryClient registry,
+                                                   String outputNamespace, DirectOutput output) {
+        return replayStage(params, registry, outputNamespace, output, Mode.SCORING_STAGE);
+    }
+
+    private static Topology replayStage(ScoringParams params, SchemaRegistryClient registry, String outputNamespace,
+                                        DirectOutput output, Mode mode) {
         Objects.requireNonNull(params, "params");
         Objects.requireNonNull(registry, "registry");
         Objects.requireNonNull(output, "output");
-        return new Builder(params, registry, outputNamespace, output).build();
+        return new Builder(params, registry, outputNamespace, output, mode).build();
     }
 
-    /** The Streams settings a driver running {@link #buildForReplay} needs, beside its own id and state dir. */
+    /** The topics a replay's probe stage writes and its scoring stage reads: stats per window label, needles, canaries. */
+    public static List<String> replayEdgeTopics(ScoringParams params) {
+        List<String> out = new ArrayList<>();
+        out.add(replayStatsEdge(CohortScoring.PROBE_WINDOW_LABEL));
+        params.probeExtraWindows().forEach(w -> out.add(replayStatsEdge(w.label())));
+        out.add(REPLAY_EDGE_PREFIX + "needle-probes");
+        out.add(REPLAY_EDGE_PREFIX + "canary-probes");
+        return out;
+    }
+
+    private static String replayStatsEdge(String windowLabel) {
+        return REPLAY_EDGE_PREFIX + "probe-stats-" + windowLabel;
+    }
+
+    /** Needle probes: effective context. */
+    private static boolean isNeedle(ProbeResult p) {
+        return "needle".equals(p.getKind());
+    }
+
+    /** Canary probes that answered: compared with the reference's answers. */
+    private static boolean isCanaryAnswer(ProbeResult p) {
+        return "canary".equals(p.getKind()) && "OK".equals(p.getOutcome()) && p.getCanaryId() != null
+                && p.getResponseSha256() != null;
+    }
+
+    /** The Streams settings the drivers of a replay's two stages need, beside their own ids and state dirs. */
     public static Map<String, Object> replayDriverConfig() {
         return Map.of(
-                // the DSL's own stores in memory too, like buildForReplay's
+                // the DSL's own stores in memory too, like the replay stages' own
                 StreamsConfig.DSL_STORE_SUPPLIERS_CLASS_CONFIG, BuiltInDslStoreSuppliers.InMemoryDslStoreSuppliers.class,
                 // The driver holds every record before it is processed, so there is nothing to wait
                 // for; with the default (0) Kafka 4.3 formats a diagnostic line per empty input
                 // partition on every readiness check anyway (16-19 % of a replay's CPU). The order
                 // is unchanged.
-                StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
+                StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED,
+                // The driver commits, so flushes every cache, after each record: a cache would
+                // only add a copy and a flush per update, never save a write.
+                StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0L);
     }
+
+    /** What a builder wires: the live app, or one of a replay's two stages. */
+    private enum Mode { LIVE, PROBE_STAGE, SCORING_STAGE }
 
     /** Holds the serdes while one topology is wired. */
     private static final class Builder {
@@ -205,16 +269,19 @@ public final class ScoringTopology {
         private final StreamsBuilder sb = new StreamsBuilder();
         private final Serde<String> str = Serdes.String();
         private final EventTimeExtractor eventTime = new EventTimeExtractor();
-        /** Null for the live topology; a replay's receiver of the output topics otherwise. */
+        /** Null for the live topology; a replay stage's receiver of its output topics otherwise. */
         private final DirectOutput replayOutput;
+        private final Mode mode;
         private final boolean durable;
 
-        Builder(ScoringParams params, SchemaRegistryClient registry, String namespace, DirectOutput replayOutput) {
+        Builder(ScoringParams params, SchemaRegistryClient registry, String namespace, DirectOutput replayOutput,
+                Mode mode) {
             this.params = params;
             this.registry = registry;
             this.namespace = namespace;
             this.replayOutput = replayOutput;
-            this.durable = replayOutput == null;
+            this.mode = mode;
+            this.durable = mode == Mode.LIVE;
         }
 
         /** Writes a stream to an output topic: a sink in the live app, the direct output in a replay. */
@@ -312,7 +379,7 @@ public final class ScoringTopology {
         /**
          * Brings the records of one new key to one task, or moves a stream to another sub-topology
          * with the same key: a repartition topic in the live app; a replay runs in one task and
-         * hands them on directly (see {@link #buildForReplay}). Where a toTable() follows a
+         * hands them on directly (see {@link #buildReplayScoringStage}). Where a toTable() follows a
          * process(), the DSL puts its own repartition before the table in a replay.
          */
         private <V> KStream<String, V> byKey(KStream<String, V> rekeyed, Repartitioned<String, V> how) {
@@ -326,7 +393,57 @@ public final class ScoringTopology {
                             internal(ProbeStats.class)));
         }
 
+        /** The probe-window processor over validated probes: every window label's trailing stats per endpoint. */
+        private KStream<String, ProbeWindowProcessor.WindowStats> probeWindows(KStream<String, ProbeResult> probes) {
+            keyValueStore(PROBE_BUCKETS_STORE, internal(ProbeWindowAgg.class));
+            keyValueStore(PROBE_ENDPOINT_STATE_STORE, internal(ProbeEndpointState.class));
+            return probes.process(
+                    // a replay is never restored: its buckets are written behind (see the processor)
+                    () -> new ProbeWindowProcessor(PROBE_BUCKETS_STORE, PROBE_ENDPOINT_STATE_STORE, params,
+                            CohortScoring.PROBE_WINDOW_LABEL, !durable),
+                    Named.as("probe-windows"), PROBE_BUCKETS_STORE, PROBE_ENDPOINT_STATE_STORE);
+        }
+
+        /** One label's stats out of the probe windows. */
+        private static KStream<String, ProbeStats> windowLabel(KStream<String, ProbeWindowProcessor.WindowStats> stats,
+                                                               String label, String filterName, String valuesName) {
+            return stats.filter((k, ws) -> label.equals(ws.label()), Named.as(filterName))
+                    .mapValues(ProbeWindowProcessor.WindowStats::stats, Named.as(valuesName));
+        }
+
+        /** A stream a replay's scoring stage reads from its probe stage. */
+        private <V> KStream<String, V> fromProbeStage(String topic, Serde<V> serde) {
+            return sb.stream(topic, consumed(serde, topic + "-source"));
+        }
+
+        /** See {@link ScoringTopology#buildReplayProbeStage}. */
+        private Topology buildProbeStage() {
+            KStream<String, ProbeResult> probes = validated(Topics.PROBE_RESULTS, Validation::probe, "probe-results");
+            AvroWireSerde<ProbeResult> probeSerde = serde(Topics.PROBE_RESULTS);
+            KStream<String, ProbeWindowProcessor.WindowStats> windowStats = probeWindows(probes);
+            List<String> edges = replayEdgeTopics(params);
+            List<String> labels = new ArrayList<>();
+            labels.add(CohortScoring.PROBE_WINDOW_LABEL);
+            params.probeExtraWindows().forEach(pw -> labels.add(pw.label()));
+            for (int i = 0; i < labels.size(); i++) {
+                String edge = edges.get(i);
+                sink(windowLabel(windowStats, labels.get(i), edge, edge + "-values"), edge, internal(ProbeStats.class), edge + "-sink");
+            }
+            String needles = edges.get(edges.size() - 2);
+            String canaries = edges.get(edges.size() - 1);
+            sink(probes.filter((k, v) -> isNeedle(v), Named.as(needles)), needles, probeSerde, needles + "-sink");
+            sink(probes.filter((k, v) -> isCanaryAnswer(v), Named.as(canaries)), canaries, probeSerde,
+                    canaries + "-sink");
+            // moves stream time on; nothing reads it
+            sb.stream(REPLAY_CLOCK_TOPIC, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
+                    .withName(REPLAY_CLOCK_TOPIC + "-source"));
+            return sb.build();
+        }
+
         Topology build() {
+            if (mode == Mode.PROBE_STAGE) {
+                return buildProbeStage();
+            }
             ScoringParams.Windows w = params.windows();
             KTable<String, Endpoint> endpoints = table(Topics.ENDPOINTS, ENDPOINTS_STORE);
             KTable<String, PriceQuote> prices = table(Topics.PRICES, PRICES_STORE);
@@ -336,47 +453,48 @@ public final class ScoringTopology {
                     consumed(gridSerde, GRID_STORE + "-source"),
                     this.<GridIntensity, KeyValueStore<Bytes, byte[]>>materialized(GRID_STORE, gridSerde));
 
-            // a. probe stats over the trailing hour
-            KStream<String, ProbeResult> probes = validated(Topics.PROBE_RESULTS, Validation::probe, "probe-results");
+            // a. probe stats over the trailing hour (in a replay, from the probe stage)
+            boolean live = mode == Mode.LIVE;
+            KStream<String, ProbeResult> probes = live
+                    ? validated(Topics.PROBE_RESULTS, Validation::probe, "probe-results") : null;
             AvroWireSerde<ProbeResult> probeSerde = serde(Topics.PROBE_RESULTS);
             // One processor keeps 5-minute and hourly buckets per endpoint and emits every window
             // label's trailing stats each emit interval (ProbeWindowProcessor says why not hopping
             // windows). process() may change keys as far as the DSL knows, so each label's toTable
             // gets a (named) repartition topic: one small record per endpoint and emit interval.
-            keyValueStore(PROBE_BUCKETS_STORE, internal(ProbeWindowAgg.class));
-            keyValueStore(PROBE_ENDPOINT_STATE_STORE, internal(ProbeEndpointState.class));
-            KStream<String, ProbeWindowProcessor.WindowStats> windowStats = probes.process(
-                    () -> new ProbeWindowProcessor(PROBE_BUCKETS_STORE, PROBE_ENDPOINT_STATE_STORE, params,
-                            CohortScoring.PROBE_WINDOW_LABEL),
-                    Named.as("probe-windows"), PROBE_BUCKETS_STORE, PROBE_ENDPOINT_STATE_STORE);
+            KStream<String, ProbeWindowProcessor.WindowStats> windowStats = live ? probeWindows(probes) : null;
             // The probe path is kept in a sub-topology of its own, whose tasks read one partition:
             // its stats, needle and canary probes reach the endpoint-keyed joins through repartition
             // topics (same key). Why: Kafka 4.3 formats a diagnostic line for every empty input
             // partition of a task on each record's readiness check (PartitionGroup.readyToProcess),
             // and the join sub-topology has a dozen mostly empty inputs; probes are most of the
             // records. The 1 h stats keep the repartition topic name toTable() would give them.
-            KStream<String, ProbeStats> probeStatsUpdates = byKey(windowStats
-                    .filter((k, ws) -> CohortScoring.PROBE_WINDOW_LABEL.equals(ws.label()), Named.as("probe-stats-main"))
-                    .mapValues(ProbeWindowProcessor.WindowStats::stats, Named.as("probe-stats-main-values")),
-                    Repartitioned.<String, ProbeStats>as("probe-stats-table")
-                            .withKeySerde(str).withValueSerde(internal(ProbeStats.class)));
+            KStream<String, ProbeStats> probeStatsUpdates = live
+                    ? windowLabel(windowStats, CohortScoring.PROBE_WINDOW_LABEL, "probe-stats-main",
+                            "probe-stats-main-values")
+                            .repartition(Repartitioned.<String, ProbeStats>as("probe-stats-table")
+                                    .withKeySerde(str).withValueSerde(internal(ProbeStats.class)))
+                    : fromProbeStage(replayStatsEdge(CohortScoring.PROBE_WINDOW_LABEL), internal(ProbeStats.class));
             KTable<String, ProbeStats> probeStats = probeStatsTable(probeStatsUpdates, "");
             // further windows (24 h, 7 d): their own trailing stats, joined into the summary by label
             Map<String, KTable<String, ProbeStats>> extraProbeStats = new java.util.LinkedHashMap<>();
             for (ScoringParams.ProbeWindow pw : params.probeExtraWindows()) {
                 String suffix = PROBE_EXTRA_STORE_SUFFIX_SEPARATOR + pw.label();
-                KStream<String, ProbeStats> updates = windowStats
-                        .filter((k, ws) -> pw.label().equals(ws.label()), Named.as("probe-stats" + suffix))
-                        .mapValues(ProbeWindowProcessor.WindowStats::stats, Named.as("probe-stats-values" + suffix));
+                KStream<String, ProbeStats> updates = live
+                        ? windowLabel(windowStats, pw.label(), "probe-stats" + suffix, "probe-stats-values" + suffix)
+                        : fromProbeStage(replayStatsEdge(pw.label()), internal(ProbeStats.class));
                 extraProbeStats.put(pw.label(), probeStatsTable(updates, suffix));
             }
 
             // b. effective context from needle probes
             int keep = params.needleLastResults();
-            KTable<String, Long> effectiveContext = byKey(probes
-                    .filter((k, v) -> "needle".equals(v.getKind()), Named.as("needle-probes")),
-                    Repartitioned.<String, ProbeResult>as("needle-probes-by-endpoint")
-                            .withKeySerde(str).withValueSerde(probeSerde))
+            List<String> edges = replayEdgeTopics(params);
+            KStream<String, ProbeResult> needleProbes = live
+                    ? probes.filter((k, v) -> isNeedle(v), Named.as("needle-probes"))
+                            .repartition(Repartitioned.<String, ProbeResult>as("needle-probes-by-endpoint")
+                                    .withKeySerde(str).withValueSerde(probeSerde))
+                    : fromProbeStage(edges.get(edges.size() - 2), probeSerde);
+            KTable<String, Long> effectiveContext = needleProbes
                     .groupByKey(Grouped.with("needle-probes-by-endpoint", str, probeSerde))
                     .aggregate(NeedleContext::empty, (k, v, s) -> NeedleContext.add(v, s, keep),
                             Named.as("needle-aggregate"),
@@ -453,11 +571,12 @@ public final class ScoringTopology {
             keyValueStore(CANARY_REFERENCE_STORE, internal(CanaryReference.class));
             AvroWireSerde<CanarySignal> canarySerde = internal(CanarySignal.class);
             int referenceRounds = params.alerts().canary().referenceRounds();
-            KStream<String, CanarySignal> byModelCanary = withEndpoint(byKey(probes
-                    .filter((k, p) -> "canary".equals(p.getKind()) && "OK".equals(p.getOutcome())
-                            && p.getCanaryId() != null && p.getResponseSha256() != null, Named.as("canary-probes")),
-                    Repartitioned.<String, ProbeResult>as("canary-probes-by-endpoint")
-                            .withKeySerde(str).withValueSerde(probeSerde)),
+            KStream<String, ProbeResult> canaryProbes = live
+                    ? probes.filter((k, p) -> isCanaryAnswer(p), Named.as("canary-probes"))
+                            .repartition(Repartitioned.<String, ProbeResult>as("canary-probes-by-endpoint")
+                                    .withKeySerde(str).withValueSerde(probeSerde))
+                    : fromProbeStage(edges.get(edges.size() - 1), probeSerde);
+            KStream<String, CanarySignal> byModelCanary = withEndpoint(canaryProbes,
                     endpoints, probeSerde, Topics.PROBE_RESULTS.name(), "canary-endpoint-join")
                     .mapValues(j -> CanarySignal.newBuilder().setEndpointId(j.value().getEndpointId())
                                     .setModel(j.endpoint().getModel()).setReference(j.endpoint().getReference())
@@ -513,7 +632,7 @@ public final class ScoringTopology {
                     .selectKey((k, s) -> s.getModel(), Named.as("summary-key-by-model")),
                     Repartitioned.<String, EndpointSummary>as("summaries-by-model")
                             .withKeySerde(str).withValueSerde(summarySerde))
-                    .process(() -> new CohortScorer(COHORT_STORE, COHORT_CHANGED_STORE, params),
+                    .process(() -> new CohortScorer(COHORT_STORE, COHORT_CHANGED_STORE, params, durable),
                             Named.as("cohort-scoring"), COHORT_STORE, COHORT_CHANGED_STORE);
             sink(composites, outputTopic(Topics.COMPOSITES, namespace), compositeSerde, "composites-sink");
 
@@ -525,7 +644,7 @@ public final class ScoringTopology {
                     composites.selectKey((k, c) -> c.getPreset(), Named.as("composite-key-by-preset")),
                     Repartitioned.<String, EndpointComposite>as("composites-by-preset")
                             .withKeySerde(str).withValueSerde(compositeSerde))
-                    .process(() -> new LeaderboardBuilder(LEADERBOARD_STORE, LEADERBOARD_CHANGED_STORE, params),
+                    .process(() -> new LeaderboardBuilder(LEADERBOARD_STORE, LEADERBOARD_CHANGED_STORE, params, durable),
                             Named.as("leaderboard"), LEADERBOARD_STORE, LEADERBOARD_CHANGED_STORE);
             sink(boards, outputTopic(Topics.LEADERBOARD, namespace), serde(Topics.LEADERBOARD), "leaderboard-sink");
             return sb.build();

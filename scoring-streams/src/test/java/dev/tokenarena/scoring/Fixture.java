@@ -55,22 +55,6 @@ final class Fixture implements AutoCloseable {
     }
 
     Fixture(ScoringParams params) throws Exception {
-        this(params, false);
-    }
-
-    /** One record the replay topology handed to its direct output. */
-    record Direct(String topic, byte[] key, byte[] value, long timestampMs) {
-    }
-
-    /** In a replay fixture: composites, leaderboards and alerts in the order made (the output topics stay empty). */
-    final List<Direct> direct = new ArrayList<>();
-
-    /** A fixture over the replay variant of the topology ({@link ScoringTopology#buildForReplay}), configured as the replayer does. */
-    static Fixture replay(ScoringParams params) throws Exception {
-        return new Fixture(params, true);
-    }
-
-    private Fixture(ScoringParams params, boolean replay) throws Exception {
         this.params = params;
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "scoring-test");
@@ -78,13 +62,7 @@ final class Fixture implements AutoCloseable {
         props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory(Path.of("target"), "ttd-").toString());
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
         props.put(DeadLetterHandler.COUNTER_CONFIG, deadLetters);
-        if (replay) {
-            props.putAll(ScoringTopology.replayDriverConfig());
-        }
-        driver = new TopologyTestDriver(replay
-                ? ScoringTopology.buildForReplay(params, registry, "",
-                        (topic, key, value, ts, headers) -> direct.add(new Direct(topic, key, value, ts)))
-                : ScoringTopology.build(params, registry, ""), props);
+        driver = new TopologyTestDriver(ScoringTopology.build(params, registry, ""), props);
         endpoints = input(Topics.ENDPOINTS);
         probes = input(Topics.PROBE_RESULTS);
         evals = input(Topics.EVAL_RESULTS);
@@ -100,7 +78,7 @@ final class Fixture implements AutoCloseable {
         dlq = driver.createOutputTopic(Topics.DLQ.name(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
-    private <T extends SpecificRecord> TestInputTopic<String, T> input(TopicSpec<T> topic) {
+    <T extends SpecificRecord> TestInputTopic<String, T> input(TopicSpec<T> topic) {
         return driver.createInputTopic(topic.name(), new StringSerializer(),
                 AvroWireSerde.forTopic(topic, registry).serializer());
     }

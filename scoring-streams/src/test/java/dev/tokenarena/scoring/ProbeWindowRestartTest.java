@@ -41,9 +41,15 @@ class ProbeWindowRestartTest {
         org.apache.kafka.streams.processor.Punctuator emitPunctuator;
         org.apache.kafka.streams.processor.Punctuator closedPunctuator;
         long streamTime = 0;
+        private final boolean writeBehind;
+
+        Run() {
+            this(false);
+        }
 
         /** One registry per store: the mock context names every store's topic alike. */
-        Run() {
+        Run(boolean writeBehind) {
+            this.writeBehind = writeBehind;
             buckets = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ScoringTopology.PROBE_BUCKETS_STORE),
                     Serdes.String(), AvroWireSerde.forType(ProbeWindowAgg.class, new InMemorySchemaRegistry())).withLoggingDisabled().build();
             states = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ScoringTopology.PROBE_ENDPOINT_STATE_STORE),
@@ -60,7 +66,8 @@ class ProbeWindowRestartTest {
             context.resetForwards();
             int scheduled = context.scheduledPunctuators().size();
             processor = new ProbeWindowProcessor(ScoringTopology.PROBE_BUCKETS_STORE,
-                    ScoringTopology.PROBE_ENDPOINT_STATE_STORE, ScoringParams.defaults(), CohortScoring.PROBE_WINDOW_LABEL);
+                    ScoringTopology.PROBE_ENDPOINT_STATE_STORE, ScoringParams.defaults(), CohortScoring.PROBE_WINDOW_LABEL,
+                    writeBehind);
             processor.init(context);
             emitPunctuator = punctuator(scheduled, PunctuationType.WALL_CLOCK_TIME);
             closedPunctuator = punctuator(scheduled, PunctuationType.STREAM_TIME);
@@ -72,10 +79,14 @@ class ProbeWindowRestartTest {
         }
 
         void probe(long at, double ttftMs) {
+            probe("e1", at, ttftMs);
+        }
+
+        void probe(String endpoint, long at, double ttftMs) {
             streamTime = Math.max(streamTime, at);
             context.setCurrentStreamTimeMs(streamTime);
-            ProbeResult p = Events.probe("e1", at).setTtftMs(ttftMs).build();
-            processor.process(new Record<>("e1", p, at));
+            ProbeResult p = Events.probe(endpoint, at).setTtftMs(ttftMs).build();
+            processor.process(new Record<>(endpoint, p, at));
         }
 
         /**
@@ -121,6 +132,45 @@ class ProbeWindowRestartTest {
             context.forwarded().forEach(f -> out.add(f.record().value()));
             return out;
         }
+    }
+
+    /**
+     * A replay writes an endpoint's newest bucket and state only when it moves to a later bucket
+     * or leaves the memory (write-behind). It must emit exactly what the write-through processor
+     * emits: the same seeded input (1,100 endpoints, more than the memo holds, so endpoints are
+     * evicted and reloaded from the stores; 26 hours, so hour buckets close and the 24 h window
+     * reads them; a few probes late into a closed hour, within the grace period), with both
+     * punctuations run now and then, goes to one processor of each kind.
+     */
+    @Test
+    void shouldEmitTheSameWindowsWhenBucketsAreWrittenBehind() {
+        Run through = new Run(false);
+        Run behind = new Run(true);
+        Random random = new Random(11);
+        int endpoints = ProbeWindowProcessor.MEMO_ENDPOINTS + 76;
+        long t = T0;
+        long late = 0;
+        for (int i = 0; i < 20_000; i++) {
+            t += random.nextInt(9_000); // 26 hours in all, on average
+            String endpoint = "e" + (random.nextInt(2) == 0 ? random.nextInt(endpoints) : random.nextInt(12));
+            long at = t;
+            if (t % (60 * MINUTE) < 2 * MINUTE && random.nextInt(4) == 0) {
+                at = t - 3 * MINUTE; // into the hour closed a moment ago, within the grace period
+                late++;
+            }
+            double ttft = 50 + random.nextInt(2_000);
+            through.probe(endpoint, at, ttft);
+            behind.probe(endpoint, at, ttft);
+            if (random.nextInt(40) == 0) {
+                assertEquals(through.emitClosedAll(t), behind.emitClosedAll(t), "stream-time emission at " + t);
+            }
+            if (random.nextInt(300) == 0) {
+                assertEquals(through.emitAll(t), behind.emitAll(t), "wall-clock emission at " + t);
+            }
+        }
+        assertTrue(t - T0 > 24 * (60 * MINUTE), "the 24 h window is reached: " + (t - T0));
+        assertTrue(late > 10, "late probes: " + late);
+        assertEquals(through.emitAll(t + (60 * MINUTE)), behind.emitAll(t + (60 * MINUTE)));
     }
 
     /**

@@ -45,7 +45,7 @@ final class ProcessMeter {
         return ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(g -> Math.max(0, g.getCollectionCount())).sum();
     }
 
-    private static long gcMs() {
+    static long gcMs() {
         return ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(g -> Math.max(0, g.getCollectionTime())).sum();
     }
 

@@ -132,6 +132,18 @@ public final class ScoringBench implements Callable<Integer> {
     @Option(names = "--replay", description = "Also time `arena replay` of the whole pre-loaded history (single-threaded re-scoring) and extrapolate a month of 18M events.")
     boolean replay;
 
+    @Option(names = "--event-span", description = "Event time the pre-loaded probes span (default: one probe per endpoint and region per minute; a month of the issue's fleet is --events 18000000 --event-span P30D).")
+    Duration eventSpan;
+
+    @Option(names = "--event-start", description = "Event time of the first pre-loaded probe (default: the span before now), so two builds can replay the same input.")
+    java.time.Instant eventStart;
+
+    @Option(names = "--replay-check", description = "After the timed replay, replay the same range again into a second namespace and compare every output record (keys, values, timestamps, headers) by digest.")
+    boolean replayCheck;
+
+    @Option(names = "--replay-only", description = "Time only the replay (implies --replay): no decode-only, live, floor or freshness run.")
+    boolean replayOnly;
+
     @Option(names = "--floor", description = "Also run the framework floor: a minimal exactly-once Streams app, one store write per event.")
     boolean floor;
 
@@ -170,14 +182,14 @@ public final class ScoringBench implements Callable<Integer> {
             RestSchemaRegistryClient registry = new RestSchemaRegistryClient(registryServer.url());
             out.put("probe_partitions", Topics.PROBE_RESULTS.partitions());
 
-            long span = events * 60_000L / ((long) endpoints * regions);
-            long t0 = System.currentTimeMillis() - span - 60_000L;
+            long span = eventSpan != null ? eventSpan.toMillis() : events * 60_000L / ((long) endpoints * regions);
+            long t0 = eventStart != null ? eventStart.toEpochMilli() : System.currentTimeMillis() - span - 60_000L;
             try (KafkaProducer<String, byte[]> producer = producer(kafka.bootstrapServers())) {
                 catalogue(producer, registry, fleet, t0 - 3_600_000L);
                 AvroWireSerde<ProbeResult> serde = AvroWireSerde.forTopic(Topics.PROBE_RESULTS, registry);
                 long p0 = System.nanoTime();
                 for (long i = 0; i < events; i++) {
-                    long at = t0 + i * 60_000L / ((long) endpoints * regions);
+                    long at = t0 + (long) ((double) i * span / events);
                     ProbeResult r = fleet.probe(i, at);
                     producer.send(new ProducerRecord<>(Topics.PROBE_RESULTS.name(), null, at, r.getEndpointId(),
                             serde.encode(Topics.PROBE_RESULTS.name(), r)));
@@ -187,6 +199,11 @@ public final class ScoringBench implements Callable<Integer> {
                 out.put("event_time_span_h", Quantiles.round3(span / 3_600_000.0));
             }
 
+            if (replayOnly) {
+                out.set("replay_run", replay(kafka, registry, work, t0, span));
+                out.put("load_average_1m_end", ProcessMeter.loadAverage());
+                return out;
+            }
             double[] base = baseline(kafka.bootstrapServers(), registry);
             double baseline = base[0];
             out.put("baseline_events_per_s", Math.round(baseline));
@@ -234,6 +251,8 @@ public final class ScoringBench implements Callable<Integer> {
         ObjectNode o = JSON.createObjectNode();
         java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         long cpu0 = threads.getCurrentThreadCpuTime();
+        long process0 = ProcessMeter.processCpuNanos();
+        long gc0 = ProcessMeter.gcMs();
         long w0 = System.nanoTime();
         dev.tokenarena.scoring.replay.ReplayResult r = new dev.tokenarena.scoring.replay.Replayer(registry).run(
                 new dev.tokenarena.scoring.replay.ReplayRequest(java.time.Instant.ofEpochMilli(t0 - 3_600_000L),
@@ -241,8 +260,11 @@ public final class ScoringBench implements Callable<Integer> {
                         kafka.bootstrapServers(), work.resolve("replay"), null));
         double wallS = (System.nanoTime() - w0) / 1e9;
         double cpuS = (threads.getCurrentThreadCpuTime() - cpu0) / 1e9;
+        o.put("process_cpu_ms", Math.round((ProcessMeter.processCpuNanos() - process0) / 1e6));
+        o.put("gc_ms", ProcessMeter.gcMs() - gc0);
         o.put("records_read", r.recordsRead());
         o.put("records_replayed", r.recordsReplayed());
+        o.set("records_written", JSON.valueToTree(r.recordsWritten()));
         o.put("wall_ms", Math.round(wallS * 1000));
         o.put("replaying_thread_cpu_ms", Math.round(cpuS * 1000));
         double eps = r.recordsReplayed() / wallS;
@@ -250,7 +272,88 @@ public final class ScoringBench implements Callable<Integer> {
         o.put("events_per_cpu_s", Math.round(r.recordsReplayed() / cpuS));
         // issue 4: a month of a 78-endpoint, 3-region fleet, about 18M probe events
         o.put("month_18m_events_estimate_min", Quantiles.round3(18_000_000L / eps / 60.0));
+        if (replayCheck) {
+            new dev.tokenarena.scoring.replay.Replayer(registry).run(
+                    new dev.tokenarena.scoring.replay.ReplayRequest(java.time.Instant.ofEpochMilli(t0 - 3_600_000L),
+                            java.time.Instant.ofEpochMilli(t0 + span + 60_000L), ScoringParams.defaults(),
+                            "benchreplay2", kafka.bootstrapServers(), work.resolve("replay"), null));
+            String first = outputDigest(kafka.bootstrapServers(), "benchreplay");
+            String second = outputDigest(kafka.bootstrapServers(), "benchreplay2");
+            o.put("output_digest", first);
+            o.put("rerun_identical", first.equals(second));
+            if (!first.equals(second)) {
+                o.put("first_difference", firstDifference(kafka.bootstrapServers()));
+            }
+        }
         return o;
+    }
+
+    /** Where the two replays' outputs first differ, for the report. */
+    private static String firstDifference(String bootstrap) {
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            for (TopicSpec<?> t : List.of(Topics.COMPOSITES, Topics.LEADERBOARD, Topics.ALERTS, Topics.DLQ)) {
+                for (int p = 0; p < t.partitions(); p++) {
+                    List<ConsumerRecord<byte[], byte[]>> a = readAll(c, new TopicPartition(dev.tokenarena.scoring.ScoringTopology.outputTopic(t, "benchreplay"), p));
+                    List<ConsumerRecord<byte[], byte[]>> b = readAll(c, new TopicPartition(dev.tokenarena.scoring.ScoringTopology.outputTopic(t, "benchreplay2"), p));
+                    for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+                        ConsumerRecord<byte[], byte[]> x = a.get(i);
+                        ConsumerRecord<byte[], byte[]> y = b.get(i);
+                        if (!java.util.Arrays.equals(x.key(), y.key()) || !java.util.Arrays.equals(x.value(), y.value())
+                                || x.timestamp() != y.timestamp()) {
+                            int at = java.util.Arrays.mismatch(x.value(), y.value());
+                            return t.name() + "/" + p + " offset " + i + ": key " + new String(x.key()) + " vs " + new String(y.key())
+                                    + ", ts " + x.timestamp() + " vs " + y.timestamp() + ", value bytes differ from " + at
+                                    + " of " + x.value().length + "/" + y.value().length;
+                        }
+                    }
+                    if (a.size() != b.size()) {
+                        return t.name() + "/" + p + ": " + a.size() + " vs " + b.size() + " records";
+                    }
+                }
+            }
+        }
+        return "none found";
+    }
+
+    private static List<ConsumerRecord<byte[], byte[]>> readAll(KafkaConsumer<byte[], byte[]> c, TopicPartition tp) {
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        c.assign(List.of(tp));
+        c.seekToBeginning(List.of(tp));
+        long end = c.endOffsets(List.of(tp)).get(tp);
+        while (c.position(tp) < end) {
+            c.poll(Duration.ofMillis(200)).forEach(out::add);
+        }
+        return out;
+    }
+
+    /** SHA-256 over every record of a replay namespace's outputs, partition by partition in offset order. */
+    private static String outputDigest(String bootstrap, String namespace) throws Exception {
+        java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            for (TopicSpec<?> t : List.of(Topics.COMPOSITES, Topics.LEADERBOARD, Topics.ALERTS, Topics.DLQ)) {
+                String topic = dev.tokenarena.scoring.ScoringTopology.outputTopic(t, namespace);
+                for (int p = 0; p < t.partitions(); p++) {
+                    TopicPartition tp = new TopicPartition(topic, p);
+                    c.assign(List.of(tp));
+                    c.seekToBeginning(List.of(tp));
+                    long end = c.endOffsets(List.of(tp)).get(tp);
+                    while (c.position(tp) < end) {
+                        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                            sha.update((t.name() + "/" + p + "/" + r.timestamp()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                            sha.update(r.key() == null ? new byte[0] : r.key());
+                            sha.update(r.value() == null ? new byte[0] : r.value());
+                            r.headers().forEach(h -> {
+                                sha.update(h.key().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                                sha.update(h.value() == null ? new byte[0] : h.value());
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        return java.util.HexFormat.of().formatHex(sha.digest());
     }
 
     /** Creates the catalogue's topics (the registry's storage topic among them), then starts the registry on them. */

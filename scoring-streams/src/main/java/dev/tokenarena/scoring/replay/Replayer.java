@@ -2,32 +2,33 @@ package dev.tokenarena.scoring.replay;
 
 import dev.tokenarena.schemas.TopicSpec;
 import dev.tokenarena.schemas.Topics;
+import dev.tokenarena.schemas.admin.TopicAdmin;
 import dev.tokenarena.schemas.registry.SchemaRegistryClient;
 import dev.tokenarena.schemas.serde.AvroWireSerde;
 import dev.tokenarena.scoring.DeadLetterCounter;
-import dev.tokenarena.scoring.DeadLetterHandler;
 import dev.tokenarena.scoring.EventTimeExtractor;
 import dev.tokenarena.scoring.ScoringTopology;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecord;
-import dev.tokenarena.schemas.admin.TopicAdmin;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -37,17 +38,12 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
-import org.apache.kafka.streams.test.TestRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,10 +55,12 @@ import org.slf4j.LoggerFactory;
  * (read_committed) and merged into one sequence by (event time, topic, partition, offset) of
  * each partition's next record; event topics (probe, eval, fingerprint results) keep records with
  * from &lt;= event time &lt; to, table topics (endpoints, prices, hardware, grid) keep records with
- * event time &lt; to (the catalogue as it stood). The sequence runs through the scoring topology
- * in a {@link TopologyTestDriver}: one task on one thread, repartition topics handed on in
- * process, so the same input and params give the same output records in the same order (keys,
- * values, timestamps, headers), which a multi-threaded Kafka Streams run does not promise.
+ * event time &lt; to (the catalogue as it stood). The sequence runs through the two stages of a
+ * {@link ReplayPipeline} (probe path, then everything else, each a topology in a test driver: one
+ * task, repartition topics handed on in process) on three threads: this reader, the probe stage
+ * and the scoring stage, joined by bounded queues of steps, each stage taking the steps in
+ * sequence order. So the same input and params give the same output records in the same order
+ * (keys, values, timestamps, headers), which a multi-threaded Kafka Streams run does not promise.
  * At the end, stream time is moved to {@code to} and one emit interval past it with two
  * null-key markers on the endpoints table (dropped by the table source, never scored), so the
  * last composites and leaderboards are emitted. Outputs are produced to {@code <topic>.NAME},
@@ -83,6 +81,9 @@ public final class Replayer {
     /** Records buffered per input partition while merging; bounds memory at about 42 x this. */
     static final int BUFFER_PER_PARTITION = 2_000;
     static final int PROGRESS_EVERY = 10_000;
+    /** Steps handed between the stages at a time, and batches queued before each stage. */
+    static final int BATCH = 500;
+    static final int QUEUED_BATCHES = 8;
     private static final Duration POLL = Duration.ofMillis(200);
 
     private final SchemaRegistryClient registry;
@@ -99,26 +100,16 @@ public final class Replayer {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, req.bootstrapServers()))) {
             createOutputs(admin, req.bootstrapServers(), ns);
         }
-        Path state;
-        try {
-            Files.createDirectories(req.workDir());
-            state = Files.createTempDirectory(req.workDir(), "replay-" + ns + "-");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the replay state directory under " + req.workDir(), e);
-        }
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "arena-replay-" + ns);
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "replay.invalid:9092"); // the driver connects to nothing
-        props.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
-        props.putAll(ScoringTopology.replayDriverConfig());
-        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
-        props.put(DeadLetterHandler.DLQ_TOPIC_CONFIG, ScoringTopology.outputTopic(Topics.DLQ, ns));
-        props.put(DeadLetterHandler.COUNTER_CONFIG, new DeadLetterCounter());
         Map<String, Long> written = new LinkedHashMap<>();
         for (TopicSpec<?> t : OUTPUTS) {
             written.put(ScoringTopology.outputTopic(t, ns), 0L);
         }
-        long[] counts = new long[2]; // read, replayed
+        Batch last;
+        ExecutorService threads = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "arena-replay-" + ns);
+            t.setDaemon(true);
+            return t;
+        });
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
                      ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, req.bootstrapServers(),
                      ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
@@ -131,74 +122,112 @@ public final class Replayer {
                      ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                      ProducerConfig.LINGER_MS_CONFIG, 20),
                      new ByteArraySerializer(), new ByteArraySerializer());
-             // composites, leaderboards and alerts come straight from the topology, in the order made
-             TopologyTestDriver driver = new TopologyTestDriver(ScoringTopology.buildForReplay(req.params(), registry,
-                     ns, (topic, key, value, ts, headers) -> {
+             ReplayPipeline pipeline = new ReplayPipeline(req.params(), registry, ns, new DeadLetterCounter(),
+                     (topic, key, value, ts, headers) -> {
                          // the producer makes headers read-only; the topology's own object stays writable
                          producer.send(new ProducerRecord<>(topic, null, ts, key, value,
                                  new RecordHeaders(headers.toArray())));
                          written.merge(topic, 1L, Long::sum);
-                     }), props, Instant.EPOCH)) {
-            Map<String, TestInputTopic<byte[], byte[]>> inputs = new HashMap<>();
-            for (TopicSpec<?> t : Stream.concat(TABLE_INPUTS.stream(), EVENT_INPUTS.stream()).toList()) {
-                inputs.put(t.name(), driver.createInputTopic(t.name(), new ByteArraySerializer(), new ByteArraySerializer()));
-            }
-            String dlq = ScoringTopology.outputTopic(Topics.DLQ, ns);
-            // only dead letters still come through the driver's producer
-            TestOutputTopic<byte[], byte[]> deadLetters = driver.createOutputTopic(dlq, new ByteArrayDeserializer(),
-                    new ByteArrayDeserializer());
+                     }, req.workDir())) {
             Merge merge = new Merge(consumer);
             req.progress().update(0, merge.total);
-            ConsumerRecord<byte[], byte[]> r;
-            while ((r = merge.next()) != null) {
-                counts[0]++;
-                long t = merge.lastEventTime;
-                boolean table = merge.lastTopicIndex < TABLE_INPUTS.size();
-                if (t < to && (table || t >= from)) {
-                    long ts = r.timestamp() >= 0 ? r.timestamp() : t;
-                    inputs.get(r.topic()).pipeInput(new TestRecord<>(r.key(), r.value(), r.headers(),
-                            Instant.ofEpochMilli(ts)));
-                    counts[1]++;
-                    drain(deadLetters, dlq, producer, written, ts);
-                }
-                if (counts[0] % PROGRESS_EVERY == 0) {
-                    req.progress().update(counts[0], merge.total);
-                }
-            }
-            // flush stream time: to `to` (emits every window whose bucket closed by then), one
-            // wall-clock emit interval (the open buckets' figures, at a point fixed by the input),
-            // then one emit interval of stream time on, so punctuations emit the last composites
-            // and the leaderboards built from them
-            TestInputTopic<byte[], byte[]> marker = inputs.get(Topics.ENDPOINTS.name());
-            marker.pipeInput(new TestRecord<>(null, null, Instant.ofEpochMilli(to)));
-            driver.advanceWallClockTime(req.params().emitInterval());
-            marker.pipeInput(new TestRecord<>(null, null,
-                    Instant.ofEpochMilli(to + req.params().emitInterval().toMillis())));
-            drain(deadLetters, dlq, producer, written, to);
+            // reader -> probe stage -> scoring stage (this thread), each stage in step order
+            BlockingQueue<Batch> toProbeStage = new ArrayBlockingQueue<>(QUEUED_BATCHES);
+            BlockingQueue<Batch> toScoringStage = new ArrayBlockingQueue<>(QUEUED_BATCHES);
+            List<Future<?>> stages = List.of(
+                    threads.submit(() -> {
+                        read(merge, from, to, req.params().emitInterval(), toProbeStage);
+                        return null;
+                    }),
+                    threads.submit(() -> {
+                        for (Batch b = toProbeStage.take(); ; b = toProbeStage.take()) {
+                            b.steps().forEach(pipeline::probeStep);
+                            toScoringStage.put(b);
+                            if (b.last()) {
+                                return null;
+                            }
+                        }
+                    }));
+            do {
+                last = next(toScoringStage, stages);
+                last.steps().forEach(pipeline::scoringStep);
+                req.progress().update(last.read(), merge.total);
+            } while (!last.last());
             producer.flush();
-            req.progress().update(counts[0], merge.total);
         } finally {
-            deleteTree(state);
+            threads.shutdownNow();
         }
         LOG.info("replay '{}' of [{}, {}) read {} records, replayed {}, wrote {}", ns, req.from(), req.to(),
-                counts[0], counts[1], written);
-        return new ReplayResult(counts[0], counts[1], written, req.params().configHash());
+                last.read(), last.replayed(), written);
+        return new ReplayResult(last.read(), last.replayed(), written, req.params().configHash());
+    }
+
+    /** Steps handed from one stage to the next, with the reader's counts when the last of them was read. */
+    private record Batch(List<ReplayPipeline.Step> steps, long read, long replayed, boolean last) {
+    }
+
+    /** The next batch for this thread's stage; rethrows what failed in a stage before it. */
+    private static Batch next(BlockingQueue<Batch> queue, List<Future<?>> stages) {
+        try {
+            while (true) {
+                Batch b = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (b != null) {
+                    return b;
+                }
+                for (Future<?> f : stages) {
+                    if (f.isDone()) {
+                        f.get(); // returns only when the stage finished normally
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("replay interrupted", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException("replay failed: " + cause, cause);
+        }
     }
 
     /**
-     * Moves the dead letters the last input produced to Kafka. Dead letters of undecodable records
-     * are stamped by the producer's wall clock inside the driver; they get the input record's
-     * timestamp instead, so a rerun writes the same bytes and timestamps.
+     * The reader: the merged sequence, kept to the range, in batches. At the end, stream time is
+     * moved to {@code to} (emits every window whose bucket closed by then), one wall-clock emit
+     * interval passes (the open buckets' figures, at a point fixed by the input), and stream time
+     * moves one emit interval on, so punctuations emit the last composites and the leaderboards
+     * built from them; the moves are null-key markers on the endpoints table (dropped by the table
+     * source, never scored).
      */
-    private static void drain(TestOutputTopic<byte[], byte[]> deadLetters, String dlq,
-                              KafkaProducer<byte[], byte[]> producer, Map<String, Long> written, long inputTimestamp) {
-        if (deadLetters.isEmpty()) {
-            return;
+    private static void read(Merge merge, long from, long to, Duration emitInterval, BlockingQueue<Batch> out)
+            throws InterruptedException {
+        List<ReplayPipeline.Step> steps = new ArrayList<>(BATCH);
+        long read = 0;
+        long replayed = 0;
+        long reported = 0;
+        ConsumerRecord<byte[], byte[]> r;
+        while ((r = merge.next()) != null) {
+            read++;
+            long t = merge.lastEventTime;
+            boolean table = merge.lastTopicIndex < TABLE_INPUTS.size();
+            if (t < to && (table || t >= from)) {
+                long ts = r.timestamp() >= 0 ? r.timestamp() : t;
+                steps.add(ReplayPipeline.Step.record(r.topic(), r.key(), r.value(), r.headers(), ts, t));
+                replayed++;
+            }
+            if (steps.size() == BATCH || read - reported >= PROGRESS_EVERY) {
+                out.put(new Batch(steps, read, replayed, false));
+                steps = new ArrayList<>(BATCH);
+                reported = read;
+            }
         }
-        for (TestRecord<byte[], byte[]> rec : deadLetters.readRecordsToList()) {
-            producer.send(new ProducerRecord<>(dlq, null, inputTimestamp, rec.key(), rec.value(), rec.headers()));
-            written.merge(dlq, 1L, Long::sum);
-        }
+        String marker = Topics.ENDPOINTS.name();
+        long later = to + emitInterval.toMillis();
+        steps.add(ReplayPipeline.Step.record(marker, null, null, null, to, to));
+        steps.add(ReplayPipeline.Step.wallClock(emitInterval, to));
+        steps.add(ReplayPipeline.Step.record(marker, null, null, null, later, later));
+        out.put(new Batch(steps, read, replayed, true));
     }
 
     /** Creates the namespaced outputs like the catalogue's; refuses a namespace that already holds output. */
@@ -254,14 +283,6 @@ public final class Replayer {
                 .sorted(Comparator.comparingInt(TopicPartition::partition)).toList();
     }
 
-    private static void deleteTree(Path root) {
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            LOG.warn("could not delete replay state {}: {}", root, e.getMessage());
-        }
-    }
-
     /**
      * A deterministic merge of every input partition up to its end offset at the start: the next
      * record is the partition head with the smallest (event time, topic index, partition), so the
@@ -272,6 +293,8 @@ public final class Replayer {
         private final List<TopicSpec<?>> topics = Stream.concat(TABLE_INPUTS.stream(), EVENT_INPUTS.stream()).toList();
         private final Map<TopicPartition, Long> end = new HashMap<>();
         private final Map<TopicPartition, ArrayDeque<Head>> buffers = new LinkedHashMap<>();
+        /** Partitions with an empty buffer that have not been read to their end. */
+        private final Set<TopicPartition> empty = new LinkedHashSet<>();
         private final Map<String, Integer> topicIndex = new HashMap<>();
         private final Map<String, AvroWireSerde<SpecificRecord>> serdes = new HashMap<>();
         private final EventTimeExtractor extractor = new EventTimeExtractor();
@@ -300,17 +323,25 @@ public final class Replayer {
             for (TopicPartition tp : all) {
                 sum += end.get(tp) - begin.get(tp);
                 buffers.put(tp, new ArrayDeque<>());
+                empty.add(tp);
             }
             this.total = sum;
         }
 
-        private boolean needsData(TopicPartition tp) {
-            return buffers.get(tp).isEmpty() && consumer.position(tp) < end.get(tp);
+        /** Whether a partition whose buffer is empty may still hold records; forgets those at their end. */
+        private boolean starved() {
+            for (Iterator<TopicPartition> it = empty.iterator(); it.hasNext(); ) {
+                TopicPartition tp = it.next();
+                if (consumer.position(tp) >= end.get(tp)) {
+                    it.remove();
+                }
+            }
+            return !empty.isEmpty();
         }
 
         /** The next record of the merged sequence, null when every partition reached its end. */
         ConsumerRecord<byte[], byte[]> next() {
-            while (buffers.keySet().stream().anyMatch(this::needsData)) {
+            while (starved()) {
                 List<TopicPartition> pause = new ArrayList<>();
                 List<TopicPartition> resume = new ArrayList<>();
                 for (Map.Entry<TopicPartition, ArrayDeque<Head>> e : buffers.entrySet()) {
@@ -323,6 +354,7 @@ public final class Replayer {
                     TopicPartition tp = new TopicPartition(r.topic(), r.partition());
                     if (r.offset() < end.get(tp)) {
                         buffers.get(tp).add(new Head(r, eventTime(r)));
+                        empty.remove(tp);
                     }
                 }
             }
@@ -341,7 +373,11 @@ public final class Replayer {
             if (best == null) {
                 return null;
             }
-            buffers.get(best).poll();
+            ArrayDeque<Head> taken = buffers.get(best);
+            taken.poll();
+            if (taken.isEmpty()) {
+                empty.add(best);
+            }
             lastEventTime = bestHead.eventTime();
             lastTopicIndex = topicIndex.get(best.topic());
             return bestHead.record();
