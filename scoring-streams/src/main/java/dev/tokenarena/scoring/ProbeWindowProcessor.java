@@ -213,7 +213,7 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
         if (state.getClosedThroughMs() < 0) {
             state.setClosedThroughMs(hour);
         } else if (hour > state.getClosedThroughMs()) {
-            closeHours(endpoint, state.getClosedThroughMs(), hour);
+            closeHours(endpoint, memo, state.getClosedThroughMs(), hour);
             state.setClosedThroughMs(hour);
         } else if (hour < state.getClosedThroughMs()) {
             // late into an hour already written: keep its hour bucket whole
@@ -247,12 +247,21 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
         memo.unwritten = false;
     }
 
-    /** Writes the hour buckets of [fromHour, toHour) from their fine buckets and drops old buckets. */
-    private void closeHours(String endpoint, long fromHour, long toHour) {
+    /**
+     * Writes the hour buckets of [fromHour, toHour) from their fine buckets and drops old buckets.
+     * The fine buckets come decoded from the memo when it holds the whole span (it is never older
+     * than the store), else from the store.
+     */
+    private void closeHours(String endpoint, Memo memo, long fromHour, long toHour) {
         Map<Long, ProbeSketches> hours = new LinkedHashMap<>();
-        for (KeyValue<String, ProbeWindowAgg> kv : range(ProbeBuckets.FINE, endpoint, fromHour, toHour)) {
-            hours.computeIfAbsent(buckets.coarseStart(ProbeBuckets.startOf(kv.key)), h -> new ProbeSketches())
-                    .merge(ProbeSketches.fromAvro(kv.value));
+        if (memo.fineCompleteFrom <= fromHour) {
+            memo.fine.subMap(fromHour, toHour).forEach((start, fine) ->
+                    hours.computeIfAbsent(buckets.coarseStart(start), h -> new ProbeSketches()).merge(fine));
+        } else {
+            for (KeyValue<String, ProbeWindowAgg> kv : range(ProbeBuckets.FINE, endpoint, fromHour, toHour)) {
+                hours.computeIfAbsent(buckets.coarseStart(ProbeBuckets.startOf(kv.key)), h -> new ProbeSketches())
+                        .merge(ProbeSketches.fromAvro(kv.value));
+            }
         }
         hours.forEach((h, agg) -> bucketStore.put(ProbeBuckets.key(endpoint, ProbeBuckets.COARSE, h), agg.toAvro()));
         deleteBefore(ProbeBuckets.FINE, endpoint, toHour - fineKeepMs);

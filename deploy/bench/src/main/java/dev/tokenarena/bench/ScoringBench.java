@@ -360,7 +360,15 @@ public final class ScoringBench implements Callable<Integer> {
     private static RegistryServer startRegistry(EmbeddedKafka kafka) {
         List<NewTopic> topics = new ArrayList<>();
         for (TopicSpec<?> t : Topics.all()) {
-            topics.add(t.newTopic((short) 1));
+            NewTopic topic = t.newTopic((short) 1);
+            if (!t.compacted()) {
+                // generated history may be older than the catalogue's retention (30 days for
+                // probes): the broker would delete it under a replay of a month
+                Map<String, String> configs = new java.util.HashMap<>(t.configs());
+                configs.put(org.apache.kafka.common.config.TopicConfig.RETENTION_MS_CONFIG, "-1");
+                topic.configs(configs);
+            }
+            topics.add(topic);
         }
         for (TopicSpec<?> t : List.of(Topics.COMPOSITES, Topics.LEADERBOARD, Topics.ALERTS, Topics.DLQ)) {
             topics.add(new NewTopic(ScoringTopology.outputTopic(t, FRESH_NAMESPACE), t.partitions(), (short) 1));

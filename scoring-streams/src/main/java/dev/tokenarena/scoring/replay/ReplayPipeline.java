@@ -12,7 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.stream.Stream;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
@@ -22,7 +24,8 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  *
  * <p>Each input record is one {@link Step}. {@link #probeStep} runs it through the probe stage: a
  * probe result is processed there; any other record only moves the probe stage's stream time to
- * its timestamp, so the probe windows close as they would if one task read every input. What the
+ * its event time (a clock tick, {@link ScoringTopology#REPLAY_CLOCK_HEADER}), so the probe windows
+ * close as they would if one task read every input. What the
  * probe stage makes is kept on the step. {@link #scoringStep} then runs the record itself (unless
  * it is a probe result) through the scoring stage, and after it what the probe stage made: stats,
  * needle and canary probes into the scoring stage, dead letters to the output. The output thus
@@ -81,6 +84,10 @@ public final class ReplayPipeline implements AutoCloseable {
         }
     }
 
+    /** Headers of a clock tick (the driver copies them into each record). */
+    private static final Headers CLOCK_TICK = new RecordHeaders(new Header[] {
+        new RecordHeader(ScoringTopology.REPLAY_CLOCK_HEADER, new byte[0])});
+
     private final ReplayStage probeStage;
     private final ReplayStage scoringStage;
     private final ScoringTopology.DirectOutput output;
@@ -101,7 +108,7 @@ public final class ReplayPipeline implements AutoCloseable {
                 making.add(new Made(topic, key, value, ts, headers));
         ReplayStage probes = new ReplayStage(namespace + "-probes",
                 ScoringTopology.buildReplayProbeStage(params, registry, namespace, keep),
-                List.of(Topics.PROBE_RESULTS.name(), ScoringTopology.REPLAY_CLOCK_TOPIC), dlq, deadLetters, keep,
+                List.of(Topics.PROBE_RESULTS.name()), dlq, deadLetters, keep,
                 workDir);
         try {
             this.scoringStage = new ReplayStage(namespace + "-scoring",
@@ -127,7 +134,7 @@ public final class ReplayPipeline implements AutoCloseable {
                 // only a later time can make a punctuation due (probes are not counted: an
                 // undecodable one does not move stream time)
                 probeStreamTimeMs = step.eventTimeMs;
-                probeStage.pipe(ScoringTopology.REPLAY_CLOCK_TOPIC, null, null, new RecordHeaders(), step.eventTimeMs);
+                probeStage.pipe(Topics.PROBE_RESULTS.name(), null, null, CLOCK_TICK, step.eventTimeMs);
             }
         } finally {
             making = null;
