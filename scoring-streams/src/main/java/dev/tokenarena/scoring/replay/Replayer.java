@@ -57,8 +57,8 @@ import org.slf4j.LoggerFactory;
  * from &lt;= event time &lt; to, table topics (endpoints, prices, hardware, grid) keep records with
  * event time &lt; to (the catalogue as it stood). The sequence runs through the two stages of a
  * {@link ReplayPipeline} (probe path, then everything else, each a topology in a test driver: one
- * task, repartition topics handed on in process) on three threads: this reader, the probe stage
- * and the scoring stage, joined by bounded queues of steps, each stage taking the steps in
+ * task, repartition topics handed on in process) on three threads: a reader, the probe stage
+ * and the scoring stage (the caller's thread), joined by bounded queues of steps, each stage taking the steps in
  * sequence order. So the same input and params give the same output records in the same order
  * (keys, values, timestamps, headers), which a multi-threaded Kafka Streams run does not promise.
  * At the end, stream time is moved to {@code to} and one emit interval past it with two
@@ -103,10 +103,18 @@ public final class Replayer {
         Map<String, Long> written = new LinkedHashMap<>();
         for (TopicSpec<?> t : OUTPUTS) {
             written.put(ScoringTopology.outputTopic(t, ns), 0L);
+            if (t.valueType() != null) {
+                // Now, in this order: the stages register their internal schemas from two threads,
+                // and in a registry that has none of them yet the ids would follow the threads'
+                // timing; the outputs' ids, part of every output record, must not.
+                registry.register(ScoringTopology.outputTopic(t, ns) + "-value",
+                        org.apache.avro.specific.SpecificData.get().getSchema(t.valueType()));
+            }
         }
         Batch last;
+        java.util.concurrent.atomic.AtomicInteger started = new java.util.concurrent.atomic.AtomicInteger();
         ExecutorService threads = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "arena-replay-" + ns);
+            Thread t = new Thread(r, "arena-replay-" + ns + (started.getAndIncrement() == 0 ? "-reader" : "-probes"));
             t.setDaemon(true);
             return t;
         });
@@ -148,18 +156,33 @@ public final class Replayer {
                             }
                         }
                     }));
-            do {
-                last = next(toScoringStage, stages);
-                last.steps().forEach(pipeline::scoringStep);
-                req.progress().update(last.read(), merge.total);
-            } while (!last.last());
+            try {
+                do {
+                    last = next(toScoringStage, stages);
+                    last.steps().forEach(pipeline::scoringStep);
+                    req.progress().update(last.read(), merge.total);
+                } while (!last.last());
+            } finally {
+                // before the consumer and the drivers close: the other threads may still use them
+                stopAndWait(threads);
+            }
             producer.flush();
-        } finally {
-            threads.shutdownNow();
         }
         LOG.info("replay '{}' of [{}, {}) read {} records, replayed {}, wrote {}", ns, req.from(), req.to(),
                 last.read(), last.replayed(), written);
         return new ReplayResult(last.read(), last.replayed(), written, req.params().configHash());
+    }
+
+    /** Interrupts the reader and the probe stage (a no-op when they are done) and waits for them to stop. */
+    private static void stopAndWait(ExecutorService threads) {
+        threads.shutdownNow();
+        try {
+            if (!threads.awaitTermination(30, TimeUnit.SECONDS)) {
+                LOG.warn("replay threads did not stop within 30 s of the end");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Steps handed from one stage to the next, with the reader's counts when the last of them was read. */
