@@ -6,6 +6,7 @@ import dev.tokenarena.schemas.registry.InMemorySchemaRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,6 +44,39 @@ class TopologyDescribeTest {
         long sources = probes.nodes().stream()
                 .filter(n -> n instanceof org.apache.kafka.streams.TopologyDescription.Source).count();
         assertEquals(1, sources, probes.toString());
+    }
+
+    /** The source topics of a topology, in any sub-topology. */
+    private static java.util.Set<String> sourceTopics(org.apache.kafka.streams.Topology t) {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        t.describe().subtopologies().forEach(st -> st.nodes().forEach(n -> {
+            if (n instanceof org.apache.kafka.streams.TopologyDescription.Source src) {
+                out.addAll(src.topicSet());
+            }
+        }));
+        return out;
+    }
+
+    /**
+     * A replay's probe stage reads the probe topic alone (the test driver compiles a regex per
+     * other source topic for every record it is given), and its scoring stage reads everything
+     * else, with the probe stage's output in place of the probe topic.
+     */
+    @Test
+    void shouldSplitAReplayIntoAProbeStageWithOneSourceAndAScoringStageWithTheRest() {
+        ScoringParams params = ScoringParams.defaults();
+        InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+        ScoringTopology.DirectOutput none = (topic, key, value, ts, headers) -> { };
+        assertEquals(java.util.Set.of(dev.tokenarena.schemas.Topics.PROBE_RESULTS.name()),
+                sourceTopics(ScoringTopology.buildReplayProbeStage(params, registry, "r", none)));
+        java.util.Set<String> scoring = sourceTopics(ScoringTopology.buildReplayScoringStage(params, registry, "r", none));
+        org.junit.jupiter.api.Assertions.assertFalse(scoring.contains(dev.tokenarena.schemas.Topics.PROBE_RESULTS.name()));
+        org.junit.jupiter.api.Assertions.assertTrue(scoring.containsAll(ScoringTopology.replayEdgeTopics(params)), scoring.toString());
+        for (dev.tokenarena.schemas.TopicSpec<?> t : List.of(dev.tokenarena.schemas.Topics.ENDPOINTS,
+                dev.tokenarena.schemas.Topics.PRICES, dev.tokenarena.schemas.Topics.HARDWARE,
+                dev.tokenarena.schemas.Topics.EVAL_RESULTS, dev.tokenarena.schemas.Topics.EVAL_FINGERPRINTS)) {
+            org.junit.jupiter.api.Assertions.assertTrue(scoring.contains(t.name()), t.name() + " in " + scoring);
+        }
     }
 
     @Test

@@ -27,7 +27,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -58,8 +60,8 @@ import org.slf4j.LoggerFactory;
  * event time &lt; to (the catalogue as it stood). The sequence runs through the two stages of a
  * {@link ReplayPipeline} (probe path, then everything else, each a topology in a test driver: one
  * task, repartition topics handed on in process) on three threads: a reader, the probe stage
- * and the scoring stage (the caller's thread), joined by bounded queues of steps, each stage taking the steps in
- * sequence order. So the same input and params give the same output records in the same order
+ * and the scoring stage (the caller's thread), joined by bounded queues of steps, each stage
+ * taking the steps in sequence order. So the same input and params give the same output records in the same order
  * (keys, values, timestamps, headers), which a multi-threaded Kafka Streams run does not promise.
  * At the end, stream time is moved to {@code to} and one emit interval past it with two
  * null-key markers on the endpoints table (dropped by the table source, never scored), so the
@@ -108,11 +110,11 @@ public final class Replayer {
                 // and in a registry that has none of them yet the ids would follow the threads'
                 // timing; the outputs' ids, part of every output record, must not.
                 registry.register(ScoringTopology.outputTopic(t, ns) + "-value",
-                        org.apache.avro.specific.SpecificData.get().getSchema(t.valueType()));
+                        SpecificData.get().getSchema(t.valueType()));
             }
         }
         Batch last;
-        java.util.concurrent.atomic.AtomicInteger started = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger started = new AtomicInteger();
         ExecutorService threads = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "arena-replay-" + ns + (started.getAndIncrement() == 0 ? "-reader" : "-probes"));
             t.setDaemon(true);
