@@ -11,7 +11,7 @@ import picocli.CommandLine.Mixin;
         description = {"Run the whole chain on one machine against a simulated fleet of nine endpoints.",
             "A real KRaft broker, schema registry, probe agents in three regions (two sharing the first",
             "region's endpoints), the eval worker, the feeds, the scoring topology and a Kafka Connect",
-            "worker run in this JVM. At 35% of the run one endpoint is silently quantized and at 70%",
+            "worker run in this JVM. At 35%% of the run one endpoint is silently quantized and at 70%%",
             "reverted, so a fidelity alert opens and resolves."})
 final class DemoCommand implements Callable<Integer> {
 

@@ -28,6 +28,30 @@ class CliTest {
         }
     }
 
+    /** Every command's help renders cleanly: a bare '%' in a description made picocli warn and print raw text. */
+    @Test
+    void shouldRenderEveryCommandsHelpWithoutFormatWarnings() {
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        java.util.List<String> usages = new java.util.ArrayList<>();
+        try {
+            java.util.ArrayDeque<picocli.CommandLine> todo = new java.util.ArrayDeque<>();
+            todo.add(new picocli.CommandLine(ArenaCli.class));
+            while (!todo.isEmpty()) {
+                picocli.CommandLine c = todo.poll();
+                usages.add(c.getUsageMessage());
+                todo.addAll(c.getSubcommands().values());
+            }
+        } finally {
+            System.setErr(oldErr);
+        }
+        String warnings = err.toString(StandardCharsets.UTF_8);
+        assertTrue(usages.size() > 10, "commands found: " + usages.size());
+        assertTrue(!warnings.contains("Could not format"), warnings);
+        assertTrue(usages.stream().anyMatch(u -> u.contains("At 35% of the run")), "the demo's help, formatted");
+    }
+
     @Test
     void shouldExitTwoWithOneLineNamingTheFieldWhenCatalogueMissesAField(@TempDir Path dir) throws Exception {
         Path catalog = dir.resolve("endpoints.yaml");
