@@ -39,8 +39,8 @@ public final class ScoringConfig extends AbstractConfig {
                     "YAML file of scoring parameters (presets, thresholds, windows); empty for the shipped "
                             + "scoring/presets-v1.yaml.")
             .define(OUTPUT_NAMESPACE, Type.STRING, "", (name, value) -> {
-                if (value != null && !((String) value).matches("[A-Za-z0-9_-]*")) {
-                    throw new ConfigException(name, value, "use letters, digits, '_' and '-' only");
+                if (value != null && !((String) value).isEmpty() && !ScoringTopology.isNamespace((String) value)) {
+                    throw new ConfigException(name, value, "use " + ScoringTopology.NAMESPACE_RULE);
                 }
             }, Importance.MEDIUM,
                     "Empty: write to the v1 output topics. N: write composites, leaderboards, alerts and dead "

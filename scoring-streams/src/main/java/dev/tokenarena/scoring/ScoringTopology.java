@@ -133,6 +133,16 @@ public final class ScoringTopology {
     private ScoringTopology() {
     }
 
+    /** What an output namespace may be: it ends the names of the output topics, {@code <topic>.NAME}. */
+    private static final java.util.regex.Pattern NAMESPACE = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{1,100}");
+    /** Says what {@link #isNamespace} accepts, for error messages. */
+    public static final String NAMESPACE_RULE = "1 to 100 letters, digits, '_' or '-'";
+
+    /** Whether {@code name} can be an output namespace ({@link #NAMESPACE_RULE}); the one check of it. */
+    public static boolean isNamespace(String name) {
+        return name != null && NAMESPACE.matcher(name).matches();
+    }
+
     /** The output topic of a catalogue topic under a namespace (null or blank: the v1 topic). */
     public static String outputTopic(TopicSpec<?> topic, String namespace) {
         return namespace == null || namespace.isBlank() ? topic.name() : topic.name() + "." + namespace.trim();

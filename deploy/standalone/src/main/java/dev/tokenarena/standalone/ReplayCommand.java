@@ -33,7 +33,7 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--config", description = "Scoring parameters (presets YAML); default: the shipped presets-v1.")
     Path config;
 
-    @Option(names = "--as", required = true, description = "Output namespace: letters, digits, '_' and '-'.")
+    @Option(names = "--as", required = true, description = "Output namespace: 1 to 100 letters, digits, '_' or '-'.")
     String name;
 
     @Mixin

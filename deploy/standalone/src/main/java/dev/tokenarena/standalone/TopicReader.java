@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
@@ -21,15 +20,13 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 final class TopicReader {
 
-    private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9_-]+");
-
     private TopicReader() {
     }
 
     /** The topic's name, or its replay output {@code <topic>.<namespace>}; the namespace is checked. */
     static String topic(TopicSpec<?> topic, String namespace) {
-        if (namespace != null && !namespace.isEmpty() && !NAMESPACE.matcher(namespace).matches()) {
-            throw new ArenaCli.BadInputException("--as " + namespace + ": letters, digits, '_' and '-' only");
+        if (namespace != null && !namespace.isEmpty() && !ScoringTopology.isNamespace(namespace)) {
+            throw new ArenaCli.BadInputException("--as " + namespace + ": " + ScoringTopology.NAMESPACE_RULE);
         }
         return ScoringTopology.outputTopic(topic, namespace);
     }

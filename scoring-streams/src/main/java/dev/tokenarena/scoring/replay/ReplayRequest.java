@@ -1,6 +1,7 @@
 package dev.tokenarena.scoring.replay;
 
 import dev.tokenarena.scoring.ScoringParams;
+import dev.tokenarena.scoring.ScoringTopology;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Objects;
@@ -12,7 +13,7 @@ import java.util.Objects;
  * @param from first event time replayed (inclusive)
  * @param to end of the range (exclusive)
  * @param params scoring parameters to apply (their config hash is stamped on every output)
- * @param namespace output namespace: letters, digits, '_' and '-'; its output topics must be empty
+ * @param namespace output namespace ({@link ScoringTopology#NAMESPACE_RULE}); its output topics must be empty
  * @param bootstrapServers the Kafka cluster holding the input topics and receiving the outputs
  * @param workDir scratch directory for the replay's state stores (deleted afterwards)
  * @param progress told records read / total as the replay goes; never null
@@ -40,9 +41,9 @@ public record ReplayRequest(Instant from, Instant to, ScoringParams params, Stri
         if (!from.isBefore(to)) {
             throw new IllegalArgumentException("replay range is empty: --from " + from + " must be before --to " + to);
         }
-        if (!namespace.matches("[A-Za-z0-9_-]{1,100}")) {
+        if (!ScoringTopology.isNamespace(namespace)) {
             throw new IllegalArgumentException("replay namespace '" + namespace
-                    + "' must be 1 to 100 letters, digits, '_' or '-' (it names the output topics <topic>.NAME)");
+                    + "' must be " + ScoringTopology.NAMESPACE_RULE + " (it names the output topics <topic>.NAME)");
         }
     }
 }
