@@ -95,7 +95,12 @@ final class ConnectorRules {
                     + " must list the topics to consume");
             return List.of();
         }
-        return Arrays.stream(topics.split(",")).map(String::trim).filter(t -> !t.isEmpty()).toList();
+        return items(topics);
+    }
+
+    /** The items of a comma-separated setting, trimmed, empty ones left out. */
+    static List<String> items(String commaSeparated) {
+        return Arrays.stream(commaSeparated.split(",")).map(String::trim).filter(t -> !t.isEmpty()).toList();
     }
 
     /** Every error of a validation result as {@code key: message}. */

@@ -1,15 +1,9 @@
 package dev.tokenarena.sink;
 
-import java.util.Arrays;
-import java.util.Collections;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.common.config.Config;
-import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.connect.connector.Task;
-import org.apache.kafka.connect.sink.SinkConnector;
 
 /**
  * Appends catalogue Avro topics to JSON lines files, one file per topic: the {@code alerts.jsonl}
@@ -21,39 +15,11 @@ import org.apache.kafka.connect.sink.SinkConnector;
  * {@code schema.registry.url}, {@code jsonl.dir},
  * {@code jsonl.files=arena.alerts.drift.v1:alerts.jsonl,arena.probe.results.v1:probe-results.jsonl}.
  */
-public final class JsonLinesSinkConnector extends SinkConnector {
-
-    private Map<String, String> props;
-
-    @Override
-    public String version() {
-        return Versions.VERSION;
-    }
-
-    @Override
-    public void start(Map<String, String> props) {
-        new JsonLinesSinkConfig(props);
-        this.props = Map.copyOf(props);
-    }
-
-    @Override
-    public Class<? extends Task> taskClass() {
-        return JsonLinesSinkTask.class;
-    }
+public final class JsonLinesSinkConnector extends ArenaSinkConnector {
 
     /** One task: two tasks appending to the same file would interleave partial buffers. */
-    @Override
-    public List<Map<String, String>> taskConfigs(int maxTasks) {
-        return Collections.singletonList(props);
-    }
-
-    @Override
-    public void stop() {
-    }
-
-    @Override
-    public ConfigDef config() {
-        return JsonLinesSinkConfig.CONFIG_DEF;
+    public JsonLinesSinkConnector() {
+        super(JsonLinesSinkConfig.CONFIG_DEF, JsonLinesSinkTask.class, JsonLinesSinkConfig::new, Tasks.ONE);
     }
 
     /** Adds the rules across settings: every consumed topic is a catalogue topic mapped to a file. */
@@ -74,7 +40,7 @@ public final class JsonLinesSinkConnector extends SinkConnector {
         }
         try {
             return Optional.of(JsonLinesSinkConfig.parseFiles(JsonLinesSinkConfig.JSONL_FILES,
-                    Arrays.stream(files.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList()));
+                    ConnectorRules.items(files)));
         } catch (ConfigException e) {
             return Optional.empty();
         }

@@ -1,15 +1,9 @@
 package dev.tokenarena.sink;
 
-import java.util.Arrays;
-import java.util.Collections;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.common.config.Config;
-import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.connect.connector.Task;
-import org.apache.kafka.connect.sink.SinkConnector;
 
 /**
  * History a user can query in SQL: catalogue Avro topics into PostgreSQL tables, by default
@@ -21,39 +15,11 @@ import org.apache.kafka.connect.sink.SinkConnector;
  * {@code schema.registry.url}, {@code pg.url=jdbc:postgresql://host:5432/arena},
  * {@code pg.user}, {@code pg.password}.
  */
-public final class PostgresSinkConnector extends SinkConnector {
-
-    private Map<String, String> props;
-
-    @Override
-    public String version() {
-        return Versions.VERSION;
-    }
-
-    @Override
-    public void start(Map<String, String> props) {
-        new PostgresSinkConfig(props);
-        this.props = Map.copyOf(props);
-    }
-
-    @Override
-    public Class<? extends Task> taskClass() {
-        return PostgresSinkTask.class;
-    }
+public final class PostgresSinkConnector extends ArenaSinkConnector {
 
     /** Any number of tasks: rows are keyed by (partition, offset), so tasks never write the same row. */
-    @Override
-    public List<Map<String, String>> taskConfigs(int maxTasks) {
-        return Collections.nCopies(maxTasks, props);
-    }
-
-    @Override
-    public void stop() {
-    }
-
-    @Override
-    public ConfigDef config() {
-        return PostgresSinkConfig.CONFIG_DEF;
+    public PostgresSinkConnector() {
+        super(PostgresSinkConfig.CONFIG_DEF, PostgresSinkTask.class, PostgresSinkConfig::new, Tasks.ANY);
     }
 
     /** Adds the rules across settings: every consumed topic is a catalogue topic mapped to a table. */
@@ -70,7 +36,7 @@ public final class PostgresSinkConnector extends SinkConnector {
         String tables = props.getOrDefault(PostgresSinkConfig.PG_TABLES, PostgresSinkConfig.DEFAULT_TABLES);
         try {
             return Optional.of(PostgresSinkConfig.parseTables(PostgresSinkConfig.PG_TABLES,
-                    Arrays.stream(tables.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList()));
+                    ConnectorRules.items(tables)));
         } catch (ConfigException e) {
             return Optional.empty();
         }

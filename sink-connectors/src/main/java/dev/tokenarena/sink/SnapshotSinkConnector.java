@@ -1,13 +1,8 @@
 package dev.tokenarena.sink;
 
 import dev.tokenarena.schemas.Topics;
-import java.util.Collections;
-import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.Config;
-import org.apache.kafka.common.config.ConfigDef;
-import org.apache.kafka.connect.connector.Task;
-import org.apache.kafka.connect.sink.SinkConnector;
 
 /**
  * Publishes leaderboard snapshots as files: {@code leaderboard-<preset>.json} and {@code .csv}
@@ -18,40 +13,11 @@ import org.apache.kafka.connect.sink.SinkConnector;
  * {@code value.converter=org.apache.kafka.connect.converters.ByteArrayConverter},
  * {@code schema.registry.url}, {@code snapshot.dir}.
  */
-public final class SnapshotSinkConnector extends SinkConnector {
+public final class SnapshotSinkConnector extends ArenaSinkConnector {
 
-    private Map<String, String> props;
-
-    @Override
-    public String version() {
-        return Versions.VERSION;
-    }
-
-    @Override
-    public void start(Map<String, String> props) {
-        // Parse once here so a bad setting fails the connector, not each task later.
-        new SnapshotSinkConfig(props);
-        this.props = Map.copyOf(props);
-    }
-
-    @Override
-    public Class<? extends Task> taskClass() {
-        return SnapshotSinkTask.class;
-    }
-
-    /** Tasks write different presets (the topic is keyed by preset), so any number may share the directory. */
-    @Override
-    public List<Map<String, String>> taskConfigs(int maxTasks) {
-        return Collections.nCopies(maxTasks, props);
-    }
-
-    @Override
-    public void stop() {
-    }
-
-    @Override
-    public ConfigDef config() {
-        return SnapshotSinkConfig.CONFIG_DEF;
+    /** Any number of tasks: they write different presets (the topic is keyed by preset), so they may share the directory. */
+    public SnapshotSinkConnector() {
+        super(SnapshotSinkConfig.CONFIG_DEF, SnapshotSinkTask.class, SnapshotSinkConfig::new, Tasks.ANY);
     }
 
     /** Adds the rules across settings: only the leaderboard topic, read as raw bytes. */

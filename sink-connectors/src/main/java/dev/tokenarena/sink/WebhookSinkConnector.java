@@ -1,13 +1,8 @@
 package dev.tokenarena.sink;
 
 import dev.tokenarena.schemas.Topics;
-import java.util.Collections;
-import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.Config;
-import org.apache.kafka.common.config.ConfigDef;
-import org.apache.kafka.connect.connector.Task;
-import org.apache.kafka.connect.sink.SinkConnector;
 
 /**
  * Sends drift alerts to a webhook (DESIGN section 8): generic JSON or a Slack incoming-webhook
@@ -19,43 +14,14 @@ import org.apache.kafka.connect.sink.SinkConnector;
  * {@code value.converter=org.apache.kafka.connect.converters.ByteArrayConverter},
  * {@code schema.registry.url}, {@code webhook.url}.
  */
-public final class WebhookSinkConnector extends SinkConnector {
-
-    private Map<String, String> props;
-
-    @Override
-    public String version() {
-        return Versions.VERSION;
-    }
-
-    @Override
-    public void start(Map<String, String> props) {
-        // Parse once here so a bad setting fails the connector, not each task later.
-        new WebhookSinkConfig(props);
-        this.props = Map.copyOf(props);
-    }
-
-    @Override
-    public Class<? extends Task> taskClass() {
-        return WebhookSinkTask.class;
-    }
+public final class WebhookSinkConnector extends ArenaSinkConnector {
 
     /**
-     * Any number: Connect keeps each partition in order within one task, and the alerts topic is
-     * keyed by endpoint, so an endpoint's OPEN always reaches the receiver before its RESOLVED.
+     * Any number of tasks: Connect keeps each partition in order within one task, and the alerts
+     * topic is keyed by endpoint, so an endpoint's OPEN always reaches the receiver before its RESOLVED.
      */
-    @Override
-    public List<Map<String, String>> taskConfigs(int maxTasks) {
-        return Collections.nCopies(maxTasks, props);
-    }
-
-    @Override
-    public void stop() {
-    }
-
-    @Override
-    public ConfigDef config() {
-        return WebhookSinkConfig.CONFIG_DEF;
+    public WebhookSinkConnector() {
+        super(WebhookSinkConfig.CONFIG_DEF, WebhookSinkTask.class, WebhookSinkConfig::new, Tasks.ANY);
     }
 
     /** Adds the rules across settings: only the alerts topic, read as raw bytes. */
