@@ -185,6 +185,8 @@ public final class ScoringTopology {
     public static final String REPLAY_CLOCK_HEADER = "arena.replay.clock";
     /** Prefix of the topics between a replay's two stages (never created in Kafka). */
     static final String REPLAY_EDGE_PREFIX = "arena-replay-edge-";
+    private static final String REPLAY_NEEDLE_EDGE = REPLAY_EDGE_PREFIX + "needle-probes";
+    private static final String REPLAY_CANARY_EDGE = REPLAY_EDGE_PREFIX + "canary-probes";
 
     /**
      * The probe half of a replay: probe results validated, their probe windows (1 h, 24 h, 7 d
@@ -234,11 +236,18 @@ public final class ScoringTopology {
     /** The topics a replay's probe stage writes and its scoring stage reads: stats per window label, needles, canaries. */
     public static List<String> replayEdgeTopics(ScoringParams params) {
         List<String> out = new ArrayList<>();
-        out.add(replayStatsEdge(CohortScoring.PROBE_WINDOW_LABEL));
-        params.probeExtraWindows().forEach(w -> out.add(replayStatsEdge(w.label())));
-        out.add(REPLAY_EDGE_PREFIX + "needle-probes");
-        out.add(REPLAY_EDGE_PREFIX + "canary-probes");
+        windowLabels(params).forEach(label -> out.add(replayStatsEdge(label)));
+        out.add(REPLAY_NEEDLE_EDGE);
+        out.add(REPLAY_CANARY_EDGE);
         return out;
+    }
+
+    /** The probe windows' labels: the main 1 h window, then the further ones (24 h, 7 d). */
+    private static List<String> windowLabels(ScoringParams params) {
+        List<String> labels = new ArrayList<>();
+        labels.add(CohortScoring.PROBE_WINDOW_LABEL);
+        params.probeExtraWindows().forEach(w -> labels.add(w.label()));
+        return labels;
     }
 
     private static String replayStatsEdge(String windowLabel) {
@@ -437,19 +446,15 @@ public final class ScoringTopology {
             KStream<String, ProbeResult> probes = validated(Topics.PROBE_RESULTS, Validation::probe, "probe-results");
             AvroWireSerde<ProbeResult> probeSerde = serde(Topics.PROBE_RESULTS);
             KStream<String, ProbeWindowProcessor.WindowStats> windowStats = probeWindows(probes);
-            List<String> edges = replayEdgeTopics(params);
-            List<String> labels = new ArrayList<>();
-            labels.add(CohortScoring.PROBE_WINDOW_LABEL);
-            params.probeExtraWindows().forEach(pw -> labels.add(pw.label()));
-            for (int i = 0; i < labels.size(); i++) {
-                String edge = edges.get(i);
-                sink(windowLabel(windowStats, labels.get(i), edge, edge + "-values"), edge, internal(ProbeStats.class), edge + "-sink");
+            for (String label : windowLabels(params)) {
+                String edge = replayStatsEdge(label);
+                sink(windowLabel(windowStats, label, edge, edge + "-values"), edge, internal(ProbeStats.class),
+                        edge + "-sink");
             }
-            String needles = edges.get(edges.size() - 2);
-            String canaries = edges.get(edges.size() - 1);
-            sink(probes.filter((k, v) -> isNeedle(v), Named.as(needles)), needles, probeSerde, needles + "-sink");
-            sink(probes.filter((k, v) -> isCanaryAnswer(v), Named.as(canaries)), canaries, probeSerde,
-                    canaries + "-sink");
+            sink(probes.filter((k, v) -> isNeedle(v), Named.as(REPLAY_NEEDLE_EDGE)), REPLAY_NEEDLE_EDGE, probeSerde,
+                    REPLAY_NEEDLE_EDGE + "-sink");
+            sink(probes.filter((k, v) -> isCanaryAnswer(v), Named.as(REPLAY_CANARY_EDGE)), REPLAY_CANARY_EDGE,
+                    probeSerde, REPLAY_CANARY_EDGE + "-sink");
             return sb.build();
         }
 
@@ -501,12 +506,11 @@ public final class ScoringTopology {
 
             // b. effective context from needle probes
             int keep = params.needleLastResults();
-            List<String> edges = replayEdgeTopics(params);
             KStream<String, ProbeResult> needleProbes = live
                     ? probes.filter((k, v) -> isNeedle(v), Named.as("needle-probes"))
                             .repartition(Repartitioned.<String, ProbeResult>as("needle-probes-by-endpoint")
                                     .withKeySerde(str).withValueSerde(probeSerde))
-                    : fromProbeStage(edges.get(edges.size() - 2), probeSerde);
+                    : fromProbeStage(REPLAY_NEEDLE_EDGE, probeSerde);
             KTable<String, Long> effectiveContext = needleProbes
                     .groupByKey(Grouped.with("needle-probes-by-endpoint", str, probeSerde))
                     .aggregate(NeedleContext::empty, (k, v, s) -> NeedleContext.add(v, s, keep),
@@ -588,7 +592,7 @@ public final class ScoringTopology {
                     ? probes.filter((k, p) -> isCanaryAnswer(p), Named.as("canary-probes"))
                             .repartition(Repartitioned.<String, ProbeResult>as("canary-probes-by-endpoint")
                                     .withKeySerde(str).withValueSerde(probeSerde))
-                    : fromProbeStage(edges.get(edges.size() - 1), probeSerde);
+                    : fromProbeStage(REPLAY_CANARY_EDGE, probeSerde);
             KStream<String, CanarySignal> byModelCanary = withEndpoint(canaryProbes,
                     endpoints, probeSerde, Topics.PROBE_RESULTS.name(), "canary-endpoint-join")
                     .mapValues(j -> CanarySignal.newBuilder().setEndpointId(j.value().getEndpointId())

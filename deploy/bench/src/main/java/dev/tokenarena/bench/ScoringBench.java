@@ -92,6 +92,9 @@ public final class ScoringBench implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String FRESH_NAMESPACE = "benchfresh";
     private static final String FLOOR_STORE = "floor-counts";
+    /** The scoring app's output topics, which a namespace (a replay's, the freshness run's) has its own of. */
+    private static final List<TopicSpec<?>> REPLAY_OUTPUTS = List.of(Topics.COMPOSITES, Topics.LEADERBOARD,
+            Topics.ALERTS, Topics.DLQ);
 
     @Spec
     CommandSpec spec;
@@ -252,15 +255,17 @@ public final class ScoringBench implements Callable<Integer> {
     private ObjectNode replay(EmbeddedKafka kafka, RestSchemaRegistryClient registry, Path work, long t0, long span)
             throws Exception {
         ObjectNode o = JSON.createObjectNode();
+        // the whole pre-loaded history: from the catalogue, an hour before the first probe, to past the last
+        java.util.function.Function<String, dev.tokenarena.scoring.replay.ReplayResult> replayAs = ns ->
+                new dev.tokenarena.scoring.replay.Replayer(registry).run(new dev.tokenarena.scoring.replay.ReplayRequest(
+                        java.time.Instant.ofEpochMilli(t0 - 3_600_000L), java.time.Instant.ofEpochMilli(t0 + span + 60_000L),
+                        ScoringParams.defaults(), ns, kafka.bootstrapServers(), work.resolve("replay"), null));
         java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         long cpu0 = threads.getCurrentThreadCpuTime();
         long process0 = ProcessMeter.processCpuNanos();
         long gc0 = ProcessMeter.gcMs();
         long w0 = System.nanoTime();
-        dev.tokenarena.scoring.replay.ReplayResult r = new dev.tokenarena.scoring.replay.Replayer(registry).run(
-                new dev.tokenarena.scoring.replay.ReplayRequest(java.time.Instant.ofEpochMilli(t0 - 3_600_000L),
-                        java.time.Instant.ofEpochMilli(t0 + span + 60_000L), ScoringParams.defaults(), "benchreplay",
-                        kafka.bootstrapServers(), work.resolve("replay"), null));
+        dev.tokenarena.scoring.replay.ReplayResult r = replayAs.apply("benchreplay");
         double wallS = (System.nanoTime() - w0) / 1e9;
         double cpuS = (threads.getCurrentThreadCpuTime() - cpu0) / 1e9;
         o.put("process_cpu_ms", Math.round((ProcessMeter.processCpuNanos() - process0) / 1e6));
@@ -276,10 +281,7 @@ public final class ScoringBench implements Callable<Integer> {
         // issue 4: a month of a 78-endpoint, 3-region fleet, about 18M probe events
         o.put("month_18m_events_estimate_min", Quantiles.round3(18_000_000L / eps / 60.0));
         if (replayCheck) {
-            new dev.tokenarena.scoring.replay.Replayer(registry).run(
-                    new dev.tokenarena.scoring.replay.ReplayRequest(java.time.Instant.ofEpochMilli(t0 - 3_600_000L),
-                            java.time.Instant.ofEpochMilli(t0 + span + 60_000L), ScoringParams.defaults(),
-                            "benchreplay2", kafka.bootstrapServers(), work.resolve("replay"), null));
+            replayAs.apply("benchreplay2");
             String first = outputDigest(kafka.bootstrapServers(), "benchreplay");
             String second = outputDigest(kafka.bootstrapServers(), "benchreplay2");
             o.put("output_digest", first);
@@ -293,12 +295,11 @@ public final class ScoringBench implements Callable<Integer> {
 
     /** Where the two replays' outputs first differ, for the report. */
     private static String firstDifference(String bootstrap) {
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            for (TopicSpec<?> t : List.of(Topics.COMPOSITES, Topics.LEADERBOARD, Topics.ALERTS, Topics.DLQ)) {
+        try (KafkaConsumer<byte[], byte[]> c = readCommitted(bootstrap)) {
+            for (TopicSpec<?> t : REPLAY_OUTPUTS) {
                 for (int p = 0; p < t.partitions(); p++) {
-                    List<ConsumerRecord<byte[], byte[]>> a = readAll(c, new TopicPartition(dev.tokenarena.scoring.ScoringTopology.outputTopic(t, "benchreplay"), p));
-                    List<ConsumerRecord<byte[], byte[]>> b = readAll(c, new TopicPartition(dev.tokenarena.scoring.ScoringTopology.outputTopic(t, "benchreplay2"), p));
+                    List<ConsumerRecord<byte[], byte[]>> a = readAll(c, new TopicPartition(ScoringTopology.outputTopic(t, "benchreplay"), p));
+                    List<ConsumerRecord<byte[], byte[]>> b = readAll(c, new TopicPartition(ScoringTopology.outputTopic(t, "benchreplay2"), p));
                     for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
                         ConsumerRecord<byte[], byte[]> x = a.get(i);
                         ConsumerRecord<byte[], byte[]> y = b.get(i);
@@ -333,31 +334,31 @@ public final class ScoringBench implements Callable<Integer> {
     /** SHA-256 over every record of a replay namespace's outputs, partition by partition in offset order. */
     private static String outputDigest(String bootstrap, String namespace) throws Exception {
         java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            for (TopicSpec<?> t : List.of(Topics.COMPOSITES, Topics.LEADERBOARD, Topics.ALERTS, Topics.DLQ)) {
-                String topic = dev.tokenarena.scoring.ScoringTopology.outputTopic(t, namespace);
+        try (KafkaConsumer<byte[], byte[]> c = readCommitted(bootstrap)) {
+            for (TopicSpec<?> t : REPLAY_OUTPUTS) {
                 for (int p = 0; p < t.partitions(); p++) {
-                    TopicPartition tp = new TopicPartition(topic, p);
-                    c.assign(List.of(tp));
-                    c.seekToBeginning(List.of(tp));
-                    long end = c.endOffsets(List.of(tp)).get(tp);
-                    while (c.position(tp) < end) {
-                        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-                            sha.update((t.name() + "/" + p + "/" + r.timestamp()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                            sha.update(r.key() == null ? new byte[0] : r.key());
-                            sha.update(r.value() == null ? new byte[0] : r.value());
-                            r.headers().forEach(h -> {
-                                sha.update(h.key().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                                sha.update(h.value() == null ? new byte[0] : h.value());
-                            });
-                        }
+                    TopicPartition tp = new TopicPartition(ScoringTopology.outputTopic(t, namespace), p);
+                    for (ConsumerRecord<byte[], byte[]> r : readAll(c, tp)) {
+                        sha.update((t.name() + "/" + p + "/" + r.timestamp()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                        sha.update(r.key() == null ? new byte[0] : r.key());
+                        sha.update(r.value() == null ? new byte[0] : r.value());
+                        r.headers().forEach(h -> {
+                            sha.update(h.key().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                            sha.update(h.value() == null ? new byte[0] : h.value());
+                        });
                     }
                 }
             }
         }
         return java.util.HexFormat.of().formatHex(sha.digest());
     }
+
+    private static KafkaConsumer<byte[], byte[]> readCommitted(String bootstrap) {
+        return new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+    }
+
 
     /** Creates the catalogue's topics (the registry's storage topic among them), then starts the registry on them. */
     private static RegistryServer startRegistry(EmbeddedKafka kafka) {
@@ -373,7 +374,7 @@ public final class ScoringBench implements Callable<Integer> {
             }
             topics.add(topic);
         }
-        for (TopicSpec<?> t : List.of(Topics.COMPOSITES, Topics.LEADERBOARD, Topics.ALERTS, Topics.DLQ)) {
+        for (TopicSpec<?> t : REPLAY_OUTPUTS) {
             topics.add(new NewTopic(ScoringTopology.outputTopic(t, FRESH_NAMESPACE), t.partitions(), (short) 1));
         }
         kafka.createTopics(topics);
