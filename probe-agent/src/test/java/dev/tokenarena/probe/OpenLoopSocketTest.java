@@ -3,6 +3,7 @@ package dev.tokenarena.probe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tokenarena.schemas.testing.LogCapture;
 import dev.tokenarena.schemas.time.Ticker;
 import dev.tokenarena.schemas.v1.Endpoint;
 import dev.tokenarena.schemas.v1.ProbeResult;

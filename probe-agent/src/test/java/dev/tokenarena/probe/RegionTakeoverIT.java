@@ -8,6 +8,7 @@ import dev.tokenarena.embedded.EmbeddedKafka;
 import dev.tokenarena.registry.RegistryServer;
 import dev.tokenarena.schemas.Topics;
 import dev.tokenarena.schemas.registry.RestSchemaRegistryClient;
+import dev.tokenarena.schemas.testing.LogCapture;
 import dev.tokenarena.schemas.time.Ticker;
 import dev.tokenarena.schemas.v1.Endpoint;
 import dev.tokenarena.schemas.v1.ProbeResult;

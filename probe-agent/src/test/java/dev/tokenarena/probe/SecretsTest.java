@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tokenarena.schemas.testing.LogCapture;
 import dev.tokenarena.schemas.time.Ticker;
 import dev.tokenarena.schemas.v1.Endpoint;
 import dev.tokenarena.schemas.v1.ProbeResult;

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenarena.schemas.Topics;
 import dev.tokenarena.schemas.serde.AvroJson;
 import dev.tokenarena.schemas.serde.AvroWireSerde;
+import dev.tokenarena.schemas.testing.LogCapture;
 import dev.tokenarena.schemas.v1.DriftAlert;
 import dev.tokenarena.sink.LoopbackReceiver.Received;
 import dev.tokenarena.sink.LoopbackReceiver.Reply;

@@ -1,4 +1,4 @@
-package dev.tokenarena.sink;
+package dev.tokenarena.schemas.testing;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -8,12 +8,15 @@ import org.apache.logging.log4j.core.LoggerContext;
 import org.apache.logging.log4j.core.appender.AbstractAppender;
 import org.apache.logging.log4j.core.config.Property;
 
-/** Captures every formatted log line (with its throwable) while open. */
-final class LogCapture extends AbstractAppender implements AutoCloseable {
+/**
+ * Captures every formatted log line (with its throwable) while open. Shared by the modules' tests
+ * through this module's test jar (tests that check secrets never reach a log).
+ */
+public final class LogCapture extends AbstractAppender implements AutoCloseable {
 
     private final List<String> lines = new CopyOnWriteArrayList<>();
 
-    LogCapture() {
+    public LogCapture() {
         super("capture-" + System.nanoTime(), null, null, true, Property.EMPTY_ARRAY);
         start();
         LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
@@ -30,7 +33,7 @@ final class LogCapture extends AbstractAppender implements AutoCloseable {
         lines.add(sb.toString());
     }
 
-    List<String> lines() {
+    public List<String> lines() {
         return lines;
     }
 
