@@ -24,7 +24,9 @@ final class RegistrySettings {
         // PASSWORD, not STRING: the URL may carry user:password@, and Connect masks password
         // values in its logs and REST answers.
         return def
-                .define(URL, ConfigDef.Type.PASSWORD, ConfigDef.NO_DEFAULT_VALUE, new UrlValidator(),
+                .define(URL, ConfigDef.Type.PASSWORD, ConfigDef.NO_DEFAULT_VALUE, new HttpUrlValidator(
+                                "the registry's base URL, e.g. http://localhost:8081",
+                                "http(s)://[user:password@]host[:port][/path]", false),
                         ConfigDef.Importance.HIGH,
                         "Base URL of a Confluent-compatible Schema Registry the values were written with, e.g. "
                                 + "http://localhost:8081; basic-auth credentials go in the URL as user:password@. "
@@ -60,30 +62,7 @@ final class RegistrySettings {
         }
     }
 
-    /** Refuses anything but http(s)://host..., without echoing the value, which may hold a password. */
-    private static final class UrlValidator implements ConfigDef.Validator {
-        @Override
-        public void ensureValid(String name, Object value) {
-            if (!(value instanceof Password password) || password.value().isBlank()) {
-                throw new ConfigException(name + " must be set to the registry's base URL, e.g. http://localhost:8081");
-            }
-            try {
-                URI uri = new URI(password.value().trim());
-                String scheme = uri.getScheme();
-                if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
-                        || uri.getHost() == null) {
-                    throw new ConfigException(name + " must be http(s)://host[:port][/path]");
-                }
-            } catch (URISyntaxException e) {
-                throw new ConfigException(name + " is not a valid URI (" + e.getReason() + ")");
-            }
-        }
 
-        @Override
-        public String toString() {
-            return "http(s)://[user:password@]host[:port][/path]";
-        }
-    }
 
     private static final class FactoryValidator implements ConfigDef.Validator {
         @Override

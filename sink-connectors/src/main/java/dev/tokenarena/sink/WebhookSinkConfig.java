@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
-import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.types.Password;
 
 /**
@@ -39,7 +38,8 @@ public final class WebhookSinkConfig extends AbstractConfig {
     private static final String GROUP = "Webhook";
 
     public static final ConfigDef CONFIG_DEF = RegistrySettings.define(new ConfigDef()
-            .define(URL, ConfigDef.Type.PASSWORD, ConfigDef.NO_DEFAULT_VALUE, new UrlValidator(),
+            .define(URL, ConfigDef.Type.PASSWORD, ConfigDef.NO_DEFAULT_VALUE, new HttpUrlValidator(
+                    "the receiver's URL, e.g. https://hooks.example.com/arena", "http(s)://host[:port][/path]", true),
                     ConfigDef.Importance.HIGH,
                     "URL every alert is POSTed to, http(s)://host[:port][/path]. A password setting because a "
                             + "Slack incoming-webhook URL is itself a secret: logs and errors show only scheme, "
@@ -146,37 +146,5 @@ public final class WebhookSinkConfig extends AbstractConfig {
         return "WebhookSinkConfig{url=" + urlRedacted() + ", format=" + format.name().toLowerCase(Locale.ROOT)
                 + ", signed=" + (hmacSecret != null) + ", timeoutMs=" + timeoutMs + ", maxRetries=" + maxRetries
                 + ", retryBackoffMs=" + retryBackoffMs + ", retryBackoffMaxMs=" + retryBackoffMaxMs + "}";
-    }
-
-    /** Refuses anything but http(s)://host..., without echoing the value, which may hold a secret. */
-    private static final class UrlValidator implements ConfigDef.Validator {
-        @Override
-        public void ensureValid(String name, Object value) {
-            if (value == null) {
-                // Missing: ConfigDef already reports "Missing required configuration"; one error is enough.
-                return;
-            }
-            if (!(value instanceof Password password) || password.value().isBlank()) {
-                throw new ConfigException(name + " must be set to the receiver's URL, e.g. https://hooks.example.com/arena");
-            }
-            try {
-                URI uri = new URI(password.value().trim());
-                String scheme = uri.getScheme();
-                if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))) {
-                    throw new ConfigException(name + " must be an http or https URL, http(s)://host[:port][/path]; "
-                            + "the scheme was " + (scheme == null ? "missing" : scheme));
-                }
-                if (uri.getHost() == null) {
-                    throw new ConfigException(name + " must name a host, http(s)://host[:port][/path]");
-                }
-            } catch (URISyntaxException e) {
-                throw new ConfigException(name + " is not a valid URI (" + e.getReason() + ")");
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "http(s)://host[:port][/path]";
-        }
     }
 }
