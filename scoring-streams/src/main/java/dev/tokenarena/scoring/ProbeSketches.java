@@ -1,6 +1,5 @@
 package dev.tokenarena.scoring;
 
-import com.datadoghq.sketch.ddsketch.DDSketch;
 import dev.tokenarena.schemas.v1.ProbeResult;
 import dev.tokenarena.scoring.avro.ConcurrencyStats;
 import dev.tokenarena.scoring.avro.ProbeCellAgg;
@@ -10,50 +9,105 @@ import dev.tokenarena.scoring.avro.ProbeWindowAgg;
 import dev.tokenarena.scoring.avro.RegionScenarioStats;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The probe figures of one endpoint over some span of time, as live DDSketches: counts, and
- * sketches of TTFT, TTFV, end-to-end latency, TPOT and output speed (and TTFT per region).
- * Mutable on purpose: the windowing adds every probe to one of these and merges them into window
- * figures without re-encoding, which is where the old per-window aggregate spent its time.
+ * The probe figures of one endpoint over some span of time: counts, and histograms
+ * ({@link CountHistogram}, DDSketch's bins) of TTFT, TTFV, end-to-end latency, TPOT and output
+ * speed (and TTFT per region). Mutable on purpose: the windowing adds every probe to a bucket and
+ * to the running figures of each window, and takes a bucket out of a window's figures when the
+ * window moves past it ({@link #subtract}), without re-encoding or re-merging.
  *
  * <p>Every kind counts for the success rate (an endpoint that fails needle or canary requests is
- * unreliable too); only OK timing probes feed the sketches, because needle and canary prompts
+ * unreliable too); only OK timing probes feed the histograms, because needle and canary prompts
  * have other input lengths and would mix populations.
+ *
+ * <p>Exactness: counts are longs, so a window's figures do not depend on the order buckets were
+ * added and subtracted in. The only double sum, a concurrency level's {@code e2eMsSum}, may differ
+ * in the last bits from a plain sum of the window's probes (it is exact while the latencies are
+ * whole or binary-fraction milliseconds); the order depends only on the input, so a replay of the
+ * same input is byte-identical.
  */
 final class ProbeSketches {
 
     static final String TIMING = "timing";
     static final String OK = "OK";
+    /** The index of an absent value in {@link Entry}. */
+    private static final int ABSENT = Integer.MAX_VALUE;
 
     private long probeCount;
     private long okCount;
     private long timingCount;
-    private DDSketch ttft;
-    private DDSketch ttfv;
-    private DDSketch e2e;
-    private DDSketch tpot;
-    private DDSketch outputTps;
-    // TreeMap: region order is part of the encoded bytes, and replays must be byte-identical
-    private final Map<String, DDSketch> ttftByRegion = new TreeMap<>();
-    private final Map<String, Cell> byCell = new TreeMap<>();
-    private final Map<Integer, Level> byConcurrency = new TreeMap<>();
+    private CountHistogram ttft;
+    private CountHistogram ttfv;
+    private CountHistogram e2e;
+    private CountHistogram tpot;
+    private CountHistogram outputTps;
+    // Hash maps, looked up by every probe added (a tree map's string comparisons were a tenth of
+    // the probe path); read in key order wherever order reaches bytes (sorted()), so that stored
+    // and emitted forms do not depend on the order keys arrived in
+    private final Map<String, CountHistogram> ttftByRegion = new HashMap<>();
+    private final Map<String, Cell> byCell = new HashMap<>();
+    private final Map<Integer, Level> byConcurrency = new HashMap<>();
+
+    /**
+     * One probe result prepared for adding: its histogram bins computed once, as it goes to its
+     * bucket and to the running figures of every window (a logarithm per value and histogram otherwise).
+     */
+    static final class Entry {
+        final boolean ok;
+        final boolean timing;
+        final String region;
+        final String cellKey;
+        /** The concurrency level for a closed-loop timing probe, else null. */
+        final Integer level;
+        final int ttft;
+        final int ttfv;
+        final int e2e;
+        final int tpot;
+        final int outputTps;
+        final long outputTokens;
+        final double e2eMs;
+
+        private Entry(ProbeResult r) {
+            ok = OK.equals(r.getOutcome());
+            timing = ok && TIMING.equals(r.getKind());
+            region = r.getRegion();
+            cellKey = cellKey(r.getRegion(), r.getScenario());
+            level = timing && isClosedLoop(r.getScenario(), r.getConcurrency()) ? r.getConcurrency() : null;
+            ttft = index(r.getTtftMs());
+            ttfv = index(r.getTtfvMs());
+            e2e = index(r.getE2eMs());
+            tpot = index(r.getTpotMs());
+            outputTps = index(r.getOutputTps());
+            outputTokens = r.getOutputTokens();
+            e2eMs = r.getE2eMs();
+        }
+
+        static Entry of(ProbeResult r) {
+            return new Entry(r);
+        }
+
+        private static int index(Double value) {
+            return value == null ? ABSENT : CountHistogram.indexOf(value);
+        }
+    }
 
     /** Probes of one region and scenario. */
     private static final class Cell {
         long probeCount;
         long okCount;
-        DDSketch ttft;
-        DDSketch tpot;
-        DDSketch outputTps;
+        CountHistogram ttft;
+        CountHistogram tpot;
+        CountHistogram outputTps;
         /**
          * The stored form while unchanged (null after any change). Why: a probe changes one cell
-         * of its bucket, and the bucket is written per probe; re-encoding every cell's sketches
-         * on each write was most of that write. Avro reads the sketches' buffers without moving them.
+         * of its bucket, and the bucket is written per probe; re-encoding every cell's histograms
+         * on each write was most of that write.
          */
         ProbeCellAgg encoded;
 
@@ -65,13 +119,13 @@ final class ProbeSketches {
             return encoded;
         }
 
-        void merge(Cell o) {
+        void add(Cell o, int sign) {
             encoded = null;
-            probeCount += o.probeCount;
-            okCount += o.okCount;
-            ttft = merged(ttft, o.ttft);
-            tpot = merged(tpot, o.tpot);
-            outputTps = merged(outputTps, o.outputTps);
+            probeCount += sign * o.probeCount;
+            okCount += sign * o.okCount;
+            ttft = combined(ttft, o.ttft, sign);
+            tpot = combined(tpot, o.tpot, sign);
+            outputTps = combined(outputTps, o.outputTps, sign);
         }
     }
 
@@ -80,8 +134,8 @@ final class ProbeSketches {
         long okCount;
         long outputTokensSum;
         double e2eMsSum;
-        DDSketch ttft;
-        DDSketch outputTps;
+        CountHistogram ttft;
+        CountHistogram outputTps;
         /** The stored form while unchanged (null after any change), as {@link Cell#encoded}. */
         ProbeConcurrencyAgg encoded;
 
@@ -93,13 +147,14 @@ final class ProbeSketches {
             return encoded;
         }
 
-        void merge(Level o) {
+        void add(Level o, int sign) {
             encoded = null;
-            okCount += o.okCount;
-            outputTokensSum += o.outputTokensSum;
-            e2eMsSum += o.e2eMsSum;
-            ttft = merged(ttft, o.ttft);
-            outputTps = merged(outputTps, o.outputTps);
+            okCount += sign * o.okCount;
+            outputTokensSum += sign * o.outputTokensSum;
+            // a level emptied by subtraction sums to exactly zero, not to a rounding residue
+            e2eMsSum = okCount == 0 ? 0.0 : e2eMsSum + sign * o.e2eMsSum;
+            ttft = combined(ttft, o.ttft, sign);
+            outputTps = combined(outputTps, o.outputTps, sign);
         }
     }
 
@@ -109,93 +164,74 @@ final class ProbeSketches {
 
     /** Adds one probe result. */
     void add(ProbeResult r) {
+        add(Entry.of(r));
+    }
+
+    /** Adds one prepared probe result. */
+    void add(Entry e) {
         probeCount++;
-        boolean ok = OK.equals(r.getOutcome());
-        Cell cell = byCell.computeIfAbsent(cellKey(r.getRegion(), r.getScenario()), k -> new Cell());
+        Cell cell = byCell.computeIfAbsent(e.cellKey, k -> new Cell());
         cell.encoded = null;
         cell.probeCount++;
-        if (ok) {
+        if (e.ok) {
             okCount++;
             cell.okCount++;
-            cell.ttft = accept(cell.ttft, r.getTtftMs());
-            cell.tpot = accept(cell.tpot, r.getTpotMs());
-            cell.outputTps = accept(cell.outputTps, r.getOutputTps());
+            cell.ttft = accept(cell.ttft, e.ttft);
+            cell.tpot = accept(cell.tpot, e.tpot);
+            cell.outputTps = accept(cell.outputTps, e.outputTps);
         }
-        if (!ok || !TIMING.equals(r.getKind())) {
+        if (!e.timing) {
             return;
         }
-        if (isClosedLoop(r.getScenario(), r.getConcurrency())) {
-            Level level = byConcurrency.computeIfAbsent(r.getConcurrency(), c -> new Level());
+        if (e.level != null) {
+            Level level = byConcurrency.computeIfAbsent(e.level, c -> new Level());
             level.encoded = null;
             level.okCount++;
-            level.outputTokensSum += r.getOutputTokens();
-            level.e2eMsSum += r.getE2eMs();
-            level.ttft = accept(level.ttft, r.getTtftMs());
-            level.outputTps = accept(level.outputTps, r.getOutputTps());
+            level.outputTokensSum += e.outputTokens;
+            level.e2eMsSum += e.e2eMs;
+            level.ttft = accept(level.ttft, e.ttft);
+            level.outputTps = accept(level.outputTps, e.outputTps);
         }
         timingCount++;
-        e2e = accept(e2e, r.getE2eMs());
-        if (r.getTtftMs() != null) {
-            ttft = accept(ttft, r.getTtftMs());
-            ttftByRegion.put(r.getRegion(), accept(ttftByRegion.get(r.getRegion()), r.getTtftMs()));
+        e2e = accept(e2e, e.e2e);
+        if (e.ttft != ABSENT) {
+            ttft = accept(ttft, e.ttft);
+            ttftByRegion.put(e.region, accept(ttftByRegion.get(e.region), e.ttft));
         }
-        ttfv = accept(ttfv, r.getTtfvMs());
-        tpot = accept(tpot, r.getTpotMs());
-        outputTps = accept(outputTps, r.getOutputTps());
+        ttfv = accept(ttfv, e.ttfv);
+        tpot = accept(tpot, e.tpot);
+        outputTps = accept(outputTps, e.outputTps);
     }
 
     /** Adds everything of another aggregate to this one (the other is left as it is). */
     ProbeSketches merge(ProbeSketches other) {
-        if (other == null) {
-            return this;
-        }
-        probeCount += other.probeCount;
-        okCount += other.okCount;
-        timingCount += other.timingCount;
-        ttft = merged(ttft, other.ttft);
-        ttfv = merged(ttfv, other.ttfv);
-        e2e = merged(e2e, other.e2e);
-        tpot = merged(tpot, other.tpot);
-        outputTps = merged(outputTps, other.outputTps);
-        other.ttftByRegion.forEach((region, s) -> ttftByRegion.put(region, merged(ttftByRegion.get(region), s)));
-        other.byCell.forEach((k, c) -> byCell.computeIfAbsent(k, x -> new Cell()).merge(c));
-        other.byConcurrency.forEach((k, l) -> byConcurrency.computeIfAbsent(k, x -> new Level()).merge(l));
-        return this;
+        return add(other, 1);
     }
 
     /**
-     * Empties this aggregate for reuse as a scratch aggregate. The sketches are dropped, not
-     * cleared: a cleared DDSketch keeps its (often 2,048-bin) array, and the next merge into it
-     * re-centres that array, zero-filling up to half of it, which was the largest single cost of
-     * an emission; the first merge into a dropped sketch copies the other one's array instead (see
-     * {@link #merged}). Emptied cells and levels stay in the maps and are left out of {@link #stats}.
+     * Takes everything of another aggregate out of this one, which must hold it (a window's
+     * figures and a bucket they hold); the other is left as it is. Cells, levels and regions left
+     * empty stay in the maps and are left out of {@link #stats}.
      */
-    ProbeSketches clear() {
-        probeCount = 0;
-        okCount = 0;
-        timingCount = 0;
-        ttft = null;
-        ttfv = null;
-        e2e = null;
-        tpot = null;
-        outputTps = null;
-        ttftByRegion.clear();
-        byCell.values().forEach(c -> {
-            c.encoded = null;
-            c.probeCount = 0;
-            c.okCount = 0;
-            c.ttft = null;
-            c.tpot = null;
-            c.outputTps = null;
-        });
-        byConcurrency.values().forEach(l -> {
-            l.encoded = null;
-            l.okCount = 0;
-            l.outputTokensSum = 0;
-            l.e2eMsSum = 0;
-            l.ttft = null;
-            l.outputTps = null;
-        });
+    ProbeSketches subtract(ProbeSketches other) {
+        return add(other, -1);
+    }
+
+    private ProbeSketches add(ProbeSketches other, int sign) {
+        if (other == null) {
+            return this;
+        }
+        probeCount += sign * other.probeCount;
+        okCount += sign * other.okCount;
+        timingCount += sign * other.timingCount;
+        ttft = combined(ttft, other.ttft, sign);
+        ttfv = combined(ttfv, other.ttfv, sign);
+        e2e = combined(e2e, other.e2e, sign);
+        tpot = combined(tpot, other.tpot, sign);
+        outputTps = combined(outputTps, other.outputTps, sign);
+        other.ttftByRegion.forEach((region, s) -> ttftByRegion.put(region, combined(ttftByRegion.get(region), s, sign)));
+        other.byCell.forEach((k, c) -> byCell.computeIfAbsent(k, x -> new Cell()).add(c, sign));
+        other.byConcurrency.forEach((k, l) -> byConcurrency.computeIfAbsent(k, x -> new Level()).add(l, sign));
         return this;
     }
 
@@ -203,14 +239,26 @@ final class ProbeSketches {
         return probeCount;
     }
 
-    /** The stored form (DDSketch's own encoding per sketch). */
+    /** The stored form (DDSketch's encoding per histogram; empty cells and levels left out). */
     ProbeWindowAgg toAvro() {
         Map<String, ByteBuffer> byRegion = new LinkedHashMap<>();
-        ttftByRegion.forEach((region, s) -> byRegion.put(region, encode(s)));
+        sorted(ttftByRegion).forEach((region, h) -> {
+            if (!h.isEmpty()) {
+                byRegion.put(region, encode(h));
+            }
+        });
         Map<String, ProbeCellAgg> cells = new LinkedHashMap<>();
-        byCell.forEach((k, c) -> cells.put(k, c.encoded()));
+        sorted(byCell).forEach((k, c) -> {
+            if (c.probeCount != 0) {
+                cells.put(k, c.encoded());
+            }
+        });
         Map<String, ProbeConcurrencyAgg> levels = new LinkedHashMap<>();
-        byConcurrency.forEach((k, l) -> levels.put(Integer.toString(k), l.encoded()));
+        sorted(byConcurrency).forEach((k, l) -> {
+            if (l.okCount != 0) {
+                levels.put(Integer.toString(k), l.encoded());
+            }
+        });
         return ProbeWindowAgg.newBuilder()
                 .setProbeCount(probeCount).setOkCount(okCount).setTimingCount(timingCount)
                 .setTtftMs(encode(ttft)).setTtfvMs(encode(ttfv)).setE2eMs(encode(e2e))
@@ -236,7 +284,7 @@ final class ProbeSketches {
         s.tpot = decode(agg.getTpotMs());
         s.outputTps = decode(agg.getOutputTps());
         agg.getTtftMsByRegion().forEach((region, bytes) -> {
-            DDSketch d = decode(bytes);
+            CountHistogram d = decode(bytes);
             if (d != null) {
                 s.ttftByRegion.put(region, d);
             }
@@ -265,7 +313,7 @@ final class ProbeSketches {
     /** The figures of the window [windowStartMs, windowEndMs) this aggregate covers. */
     ProbeStats stats(long windowStartMs, long windowEndMs) {
         Map<String, Double> byRegion = new LinkedHashMap<>();
-        ttftByRegion.forEach((region, s) -> {
+        sorted(ttftByRegion).forEach((region, s) -> {
             Double p50 = quantile(s, 0.5);
             if (p50 != null) {
                 byRegion.put(region, p50);
@@ -291,9 +339,9 @@ final class ProbeSketches {
 
     private List<RegionScenarioStats> regionScenarioStats() {
         List<RegionScenarioStats> out = new ArrayList<>();
-        byCell.forEach((k, c) -> {
+        sorted(byCell).forEach((k, c) -> {
             if (c.probeCount == 0) {
-                return; // emptied by clear()
+                return; // emptied by a subtraction
             }
             int at = k.indexOf(ScoringTopology.KEY_SEPARATOR);
             out.add(RegionScenarioStats.newBuilder()
@@ -309,8 +357,8 @@ final class ProbeSketches {
 
     private List<ConcurrencyStats> concurrencyStats() {
         List<ConcurrencyStats> out = new ArrayList<>();
-        byConcurrency.forEach((c, l) -> {
-            if (l.okCount > 0) { // emptied levels (clear()) are left out
+        sorted(byConcurrency).forEach((c, l) -> {
+            if (l.okCount > 0) { // levels emptied by a subtraction are left out
                 out.add(ConcurrencyStats.newBuilder()
                         .setConcurrency(c).setOkCount(l.okCount).setOutputTokensSum(l.outputTokensSum)
                         .setE2eMsSum(l.e2eMsSum).setTtftMsP90(quantile(l.ttft, 0.9))
@@ -320,7 +368,11 @@ final class ProbeSketches {
         return out;
     }
 
-    /** Region and scenario in one map key; TreeMap order is then region, then scenario. */
+    private static <K extends Comparable<K>, V> Map<K, V> sorted(Map<K, V> map) {
+        return map.size() <= 1 ? map : new TreeMap<>(map);
+    }
+
+    /** Region and scenario in one map key; key order is then region, then scenario. */
     private static String cellKey(String region, String scenario) {
         return region + ScoringTopology.KEY_SEPARATOR + scenario;
     }
@@ -338,35 +390,38 @@ final class ProbeSketches {
         return fromAvro(agg).stats(windowStartMs, windowEndMs);
     }
 
-    private static DDSketch accept(DDSketch s, Double value) {
-        if (value == null) {
-            return s;
+    private static CountHistogram accept(CountHistogram h, int index) {
+        if (index == ABSENT) {
+            return h;
         }
-        DDSketch out = s == null ? Sketches.empty() : s;
-        out.accept(value);
+        CountHistogram out = h == null ? new CountHistogram() : h;
+        out.addIndex(index, 1);
         return out;
     }
 
-    private static DDSketch merged(DDSketch mine, DDSketch other) {
+    private static CountHistogram combined(CountHistogram mine, CountHistogram other, int sign) {
         if (other == null || other.isEmpty()) {
             return mine;
         }
-        if (mine == null || mine.isEmpty()) {
-            return other.copy(); // an array copy; merging into an empty sketch would re-centre it
+        if (mine == null) {
+            if (sign < 0) {
+                throw new IllegalStateException("subtracting figures an aggregate does not hold");
+            }
+            return other.copy();
         }
-        mine.mergeWith(other);
+        mine.add(other, sign);
         return mine;
     }
 
-    private static ByteBuffer encode(DDSketch s) {
-        return s == null || s.isEmpty() ? ByteBuffer.allocate(0) : Sketches.encode(s);
+    private static ByteBuffer encode(CountHistogram h) {
+        return h == null ? ByteBuffer.allocate(0) : h.encode();
     }
 
-    private static DDSketch decode(ByteBuffer bytes) {
-        return bytes == null || !bytes.hasRemaining() ? null : Sketches.decode(bytes);
+    private static CountHistogram decode(ByteBuffer bytes) {
+        return bytes == null || !bytes.hasRemaining() ? null : CountHistogram.decode(bytes);
     }
 
-    private static Double quantile(DDSketch s, double q) {
-        return s == null || s.isEmpty() ? null : s.getValueAtQuantile(q);
+    private static Double quantile(CountHistogram h, double q) {
+        return h == null ? null : h.quantile(q);
     }
 }

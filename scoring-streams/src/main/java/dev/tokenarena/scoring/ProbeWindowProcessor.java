@@ -5,7 +5,6 @@ import dev.tokenarena.scoring.avro.ProbeEndpointState;
 import dev.tokenarena.scoring.avro.ProbeStats;
 import dev.tokenarena.scoring.avro.ProbeWindowAgg;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -27,11 +26,18 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Why: a hopping window of 1 h by 5 min puts every event into 12 windows, the 24 h and 7 d
  * windows into 31 more, and each of those updates decoded and re-encoded six DDSketches. That
- * cost about 250 µs of CPU per probe. Here a probe updates one 5-minute bucket (one store write)
- * and the endpoint's small state record; window figures are merged from buckets only when they
- * are emitted, for the endpoints that received probes since their last emission: in stream time
- * once the endpoint's newest 5-minute bucket has closed, and in wall-clock time every
- * {@code emit_interval} while it is open (see {@link #init}).
+ * cost about 250 µs of CPU per probe. Here a probe updates one 5-minute bucket (one store write),
+ * the endpoint's small state record, and the running figures of each of its windows (in memory);
+ * a window that moves on takes out the buckets it leaves ({@link ProbeSketches#subtract}: 5-minute
+ * buckets for the 1 h window, hour buckets for the 24 h and 7 d ones), so no emission merges
+ * buckets. Figures are emitted for the endpoints that received probes since their last emission:
+ * in stream time once the endpoint's newest 5-minute bucket has closed, and in wall-clock time
+ * every {@code emit_interval} while it is open (see {@link #init}).
+ *
+ * <p>Why subtract: re-merging the 23 hour buckets of the 24 h window every hour (167 of them for
+ * the 7 d window every day), and the 1 h window's buckets every 5 minutes, was half of a replay's
+ * probe path. A window's figures hold every probe from its start on, the newest bucket included,
+ * so they are its figures at the endpoint's newest event time, which is what is emitted.
  *
  * <pre>
  * time (stream / wall) | input               | store writes                    | output (emit interval 1 min)
@@ -44,12 +50,12 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * <p>Exactly-once: buckets and states are in changelogged stores written before the offsets
- * commit. What is held in memory (decoded current buckets and partial merges, per endpoint) is
- * derived from the stores, cleared in {@link #init} and rebuilt on demand, so a restarted or
- * migrated task computes the same figures. The memory is bounded to {@link #MEMO_ENDPOINTS}
- * endpoints per task, each with at most an hour of decoded 5-minute buckets and as many partial
- * merges (the main window's {@link SlidingMerge}: at most one per bucket; the current hour's: one);
- * others are recomputed from the store.
+ * commit. What is held in memory (decoded recent buckets and each window's running figures, per
+ * endpoint) is derived from the stores, cleared in {@link #init} and summed afresh from the
+ * buckets on demand, so a restarted or migrated task computes the same figures (a concurrency
+ * level's e2e sum up to its last bits, see {@link ProbeSketches}). The memory is bounded to
+ * {@link #MEMO_ENDPOINTS} endpoints per task, each with at most an hour of decoded 5-minute
+ * buckets and one set of figures per window; others are recomputed from the store.
  *
  * <p>In a replay ({@code writeBehind}), nothing is restored and nothing else reads the stores, so
  * the newest 5-minute bucket and the state of an endpoint are written when the endpoint moves to
@@ -82,6 +88,8 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
     private final ProbeBuckets buckets;
     private final String mainLabel;
     private final List<ScoringParams.ProbeWindow> extras;
+    /** The main window, then the extra ones, in the order of {@code Memo.sums}. */
+    private final List<Window> windows = new ArrayList<>();
     /** One bit per extra window: {@code Memo.extrasDue} after a probe. */
     private final long allExtras;
     private final long fineKeepMs;
@@ -93,8 +101,6 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
     private Sensor lateDropped;
     private long lateCount;
     private final Set<String> pending = new LinkedHashSet<>();
-    /** Cleared and merged into for each emitted window: no allocation per emission. */
-    private final ProbeSketches scratch = new ProbeSketches();
     private final Set<String> extrasPending = new LinkedHashSet<>();
     private final Map<String, Memo> memos = new LinkedHashMap<>(256, 0.75f, true) {
         @Override
@@ -124,6 +130,9 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
             throw new IllegalArgumentException("at most 63 extra probe windows, got " + extras.size());
         }
         this.allExtras = (1L << extras.size()) - 1;
+        windows.add(new Window(buckets.coarseMs(), buckets.fineMs(), true));
+        // extra windows' sizes and advances are whole hours (ScoringParams): their starts are too
+        extras.forEach(w -> windows.add(new Window(w.size().toMillis(), w.advance().toMillis(), false)));
         long grace = params.windows().grace().toMillis();
         // fine buckets: the main window reaches one window size back from the current hour
         this.fineKeepMs = 2 * buckets.coarseMs() + grace;
@@ -193,14 +202,21 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
         ProbeSketches bucket = fineBucket(memo, endpoint, fine);
         if (fine > memo.newestFine) {
             writeBack(endpoint, memo); // the bucket it leaves, before closeHours reads it
+            // the windows move on before their leaving buckets can be evicted or deleted
+            for (int i = 0; i < windows.size(); i++) {
+                if (memo.sums[i].valid) {
+                    moveTo(endpoint, memo, i, windows.get(i).startAt(t));
+                }
+            }
             memo.newestFine = fine;
             memo.evictFineBefore(fine - buckets.coarseMs());
-        } else if (fine < memo.newestFine) {
-            memo.invalidateMerges(); // a late probe changed a bucket a merge may hold
         }
-        bucket.add(probe);
-        if (fine == memo.newestFine && memo.mainFor == fine) {
-            memo.main.add(probe); // the main window's running aggregate holds the current bucket
+        ProbeSketches.Entry entry = ProbeSketches.Entry.of(probe);
+        bucket.add(entry);
+        for (WindowSum sum : memo.sums) {
+            if (sum.valid && t >= sum.from) {
+                sum.figures.add(entry); // late probes too: no bucket a window holds changes behind its back
+            }
         }
         if (writeBehind && fine == memo.newestFine) {
             memo.unwritten = true;
@@ -218,9 +234,8 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
         } else if (hour < state.getClosedThroughMs()) {
             // late into an hour already written: keep its hour bucket whole
             ProbeSketches coarse = load(ProbeBuckets.COARSE, endpoint, hour);
-            coarse.add(probe);
+            coarse.add(entry);
             bucketStore.put(ProbeBuckets.key(endpoint, ProbeBuckets.COARSE, hour), coarse.toAvro());
-            memo.invalidateMerges();
         }
         if (t > state.getLastEventMs()) {
             state.setLastEventMs(t);
@@ -288,16 +303,8 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
                 continue;
             }
             it.remove();
-            long[] main = ProbeBuckets.trailing(t, buckets.coarseMs(), buckets.fineMs());
-            if (memo.mainFor != fine) {
-                // the window's buckets before the current one, then the current one; probes into the
-                // current bucket are added to it as they come, so an emission merges nothing
-                decodeFine(memo, endpoint, main[0]);
-                memo.mainBefore.slideTo(memo.fine, main[0], fine);
-                memo.main = memo.mainBefore.mergeInto(new ProbeSketches()).merge(memo.fine.get(fine));
-                memo.mainFor = fine;
-            }
-            forward(endpoint, mainLabel, memo.main.stats(main[0], main[1]), t);
+            long[] main = windows.get(0).at(t);
+            forward(endpoint, mainLabel, moveTo(endpoint, memo, 0, main[0]).stats(main[0], main[1]), t);
 
             memo.state.setPending(false);
             stateStore.put(endpoint, memo.state);
@@ -305,18 +312,16 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
         // The 24 h and 7 d windows, each label on its own: in stream time once its window (24 h by
         // 1 h: the hour; 7 d by 1 d: the day) has closed; in wall-clock time (interim) all due
         // labels, at most once per 5-minute bucket of stream time per endpoint (they move little in
-        // minutes and cost the most to merge). A label that stays due waits for a later punctuation.
+        // minutes, and their figures cost the most to read). A label that stays due waits for a
+        // later punctuation.
         for (java.util.Iterator<String> it = extrasPending.iterator(); it.hasNext(); ) {
             String endpoint = it.next();
             Memo memo = memo(endpoint);
             long t = memo.state.getLastEventMs();
-            long fine = buckets.fineStart(t);
             long due = 0;
             if (closedOnly) {
                 for (int i = 0; i < extras.size(); i++) {
-                    ScoringParams.ProbeWindow w = extras.get(i);
-                    if ((memo.extrasDue & (1L << i)) != 0
-                            && ProbeBuckets.trailing(t, w.size().toMillis(), w.advance().toMillis())[1] <= streamTimeMs) {
+                    if ((memo.extrasDue & (1L << i)) != 0 && windows.get(i + 1).at(t)[1] <= streamTimeMs) {
                         due |= 1L << i;
                     }
                 }
@@ -331,35 +336,11 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
             if (memo.extrasDue == 0) {
                 it.remove();
             }
-            long hour = buckets.coarseStart(t);
-            ProbeSketches current = fineBucket(memo, endpoint, fine);
-            decodeFine(memo, endpoint, hour);
-            memo.hourFine.slideTo(memo.fine, hour, fine);
             for (int i = 0; i < extras.size(); i++) {
-                if ((due & (1L << i)) == 0) {
-                    continue;
+                if ((due & (1L << i)) != 0) {
+                    long[] win = windows.get(i + 1).at(t);
+                    forward(endpoint, extras.get(i).label(), moveTo(endpoint, memo, i + 1, win[0]).stats(win[0], win[1]), t);
                 }
-                ScoringParams.ProbeWindow w = extras.get(i);
-                long[] win = ProbeBuckets.trailing(t, w.size().toMillis(), w.advance().toMillis());
-                ProbeSketches agg;
-                if (win[0] <= hour) {
-                    // [start, hour) from hour buckets, then this hour's closed fine buckets, then the current one
-                    PartKey partKey = new PartKey(win[0], hour);
-                    ProbeSketches part = memo.coarseParts.get(w.label());
-                    if (part == null || !partKey.equals(memo.coarsePartFor.get(w.label()))) {
-                        part = mergeRange(ProbeBuckets.COARSE, endpoint, win[0], hour);
-                        memo.coarseParts.put(w.label(), part);
-                        memo.coarsePartFor.put(w.label(), partKey);
-                    }
-                    agg = memo.hourFine.mergeInto(scratch.clear().merge(part)).merge(current);
-                } else {
-                    // a window shorter than its advance may start after this hour began
-                    agg = mergeFine(memo, endpoint, win[0], fine);
-                    if (fine >= win[0]) {
-                        agg.merge(current);
-                    }
-                }
-                forward(endpoint, w.label(), agg.stats(win[0], win[1]), t);
             }
         }
     }
@@ -389,26 +370,48 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
         }
     }
 
-    /** The merge of the endpoint's 5-minute buckets with start in [from, to), from decoded buckets. */
-    private ProbeSketches mergeFine(Memo memo, String endpoint, long from, long to) {
-        decodeFine(memo, endpoint, from);
-        ProbeSketches out = new ProbeSketches();
-        if (to > from) {
-            memo.fine.subMap(from, to).values().forEach(out::merge);
-        }
-        return out;
-    }
-
     private void forward(String endpoint, String label, ProbeStats stats, long t) {
         context.forward(new Record<>(endpoint, new WindowStats(label, stats), t));
     }
 
-    private ProbeSketches mergeRange(char level, String endpoint, long from, long to) {
-        ProbeSketches out = new ProbeSketches();
-        for (KeyValue<String, ProbeWindowAgg> kv : range(level, endpoint, from, to)) {
-            out.merge(ProbeSketches.fromAvro(kv.value));
+    /**
+     * The running figures of window i (0: the main window, then the extra ones) moved to start at
+     * {@code from}: the buckets it passes taken out, or, when they are not known (a new memo, a
+     * move back), summed afresh from the buckets. Every probe with time at or after the start is
+     * in them (probes are added as they come), so they are the window's figures at the newest
+     * event time.
+     */
+    private ProbeSketches moveTo(String endpoint, Memo memo, int i, long from) {
+        WindowSum sum = memo.sums[i];
+        Window window = windows.get(i);
+        if (!sum.valid || from < sum.from) {
+            ProbeSketches figures = new ProbeSketches();
+            forEachBucket(endpoint, memo, from, Long.MAX_VALUE, window.fineOnly(), figures::merge);
+            sum.reset(figures, from);
+        } else if (from > memo.newestFine) {
+            sum.reset(new ProbeSketches(), from); // everything it held is older than its new start
+        } else if (from > sum.from) {
+            forEachBucket(endpoint, memo, sum.from, from, window.fineOnly(), sum.figures::subtract);
+            sum.from = from;
         }
-        return out;
+        return sum.figures;
+    }
+
+    /**
+     * Hands every bucket of the endpoint with start in [from, to) to {@code use}, each probe once:
+     * hour buckets for the closed hours (unless {@code fineOnly}, for a start inside an hour), then
+     * 5-minute buckets, decoded into the memo.
+     */
+    private void forEachBucket(String endpoint, Memo memo, long from, long to, boolean fineOnly,
+                               java.util.function.Consumer<ProbeSketches> use) {
+        long closed = fineOnly ? from : Math.max(from, Math.min(to, memo.state.getClosedThroughMs()));
+        for (KeyValue<String, ProbeWindowAgg> kv : range(ProbeBuckets.COARSE, endpoint, from, closed)) {
+            use.accept(ProbeSketches.fromAvro(kv.value));
+        }
+        if (to > closed) {
+            decodeFine(memo, endpoint, closed);
+            memo.fine.subMap(closed, to).values().forEach(use);
+        }
     }
 
     /** The buckets of one level with start in [from, to), in time order. */
@@ -433,7 +436,8 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
         if (memo == null) {
             ProbeEndpointState state = stateStore.get(endpoint);
             memo = new Memo(state != null ? state
-                    : ProbeEndpointState.newBuilder().setLastEventMs(Long.MIN_VALUE).setClosedThroughMs(-1).build());
+                    : ProbeEndpointState.newBuilder().setLastEventMs(Long.MIN_VALUE).setClosedThroughMs(-1).build(),
+                    windows.size());
             if (memo.state.getLastEventMs() != Long.MIN_VALUE) {
                 // after a restart, a probe into an older bucket must still count as late
                 memo.newestFine = buckets.fineStart(memo.state.getLastEventMs());
@@ -444,8 +448,28 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
         return memo;
     }
 
-    /** Which hour buckets a merged part holds: [start, hour). */
-    private record PartKey(long start, long hour) {
+    /** A trailing window: size and advance; {@code fineOnly} when its start can fall inside an hour. */
+    private record Window(long sizeMs, long advanceMs, boolean fineOnly) {
+        long[] at(long t) {
+            return ProbeBuckets.trailing(t, sizeMs, advanceMs);
+        }
+
+        long startAt(long t) {
+            return at(t)[0];
+        }
+    }
+
+    /** A window's running figures and the start they hold from; not valid until first summed. */
+    private static final class WindowSum {
+        ProbeSketches figures;
+        long from;
+        boolean valid;
+
+        void reset(ProbeSketches figures, long from) {
+            this.figures = figures;
+            this.from = from;
+            this.valid = true;
+        }
     }
 
     /** What is kept decoded for one endpoint; every field can be rebuilt from the stores. */
@@ -462,16 +486,8 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
          */
         final java.util.NavigableMap<Long, ProbeSketches> fine = new java.util.TreeMap<>();
         long fineCompleteFrom = Long.MAX_VALUE;
-        /**
-         * The main window's figures while its newest bucket starts at mainFor: the merge of its
-         * buckets when that bucket began to be emitted, plus every probe added to it since.
-         */
-        ProbeSketches main;
-        long mainFor = Long.MIN_VALUE;
-        /** The main window's buckets before its newest one, merged as the window hops. */
-        final SlidingMerge mainBefore = new SlidingMerge();
-        /** Fine buckets of the current hour before the current one. */
-        final SlidingMerge hourFine = new SlidingMerge();
+        /** Per window (the main one, then the extra ones): its running figures. */
+        final WindowSum[] sums;
         /** Stream time of the last 24 h / 7 d emission (in memory: after a restart they are due at once). */
         long extrasEmittedAt = Long.MIN_VALUE;
         /**
@@ -479,12 +495,12 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
          * restart or an eviction the endpoint may be pending): at worst a label is emitted twice.
          */
         long extrasDue;
-        /** Per extra window label: its hour buckets before the current hour. */
-        final Map<String, ProbeSketches> coarseParts = new HashMap<>();
-        final Map<String, PartKey> coarsePartFor = new HashMap<>();
-
-        Memo(ProbeEndpointState state) {
+        Memo(ProbeEndpointState state, int windows) {
             this.state = state;
+            this.sums = new WindowSum[windows];
+            for (int i = 0; i < windows; i++) {
+                sums[i] = new WindowSum();
+            }
         }
 
         /** Drops decoded buckets that start before cutoff; they stay in the store. */
@@ -493,14 +509,6 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
             if (fineCompleteFrom < cutoff) {
                 fineCompleteFrom = cutoff;
             }
-        }
-
-        void invalidateMerges() {
-            mainFor = Long.MIN_VALUE;
-            mainBefore.invalidate();
-            hourFine.invalidate();
-            coarseParts.clear();
-            coarsePartFor.clear();
         }
     }
 }

@@ -300,39 +300,63 @@ class ProbeWindowRestartTest {
     }
 
     /**
-     * The memory merges windows incrementally as they hop (SlidingMerge); a processor restarted
-     * before every emission has no memory and merges each window afresh from the store. Twelve hours
-     * of probes (random TTFT, seed fixed) with gaps of up to 1.5 h (windows with missing buckets,
-     * hours skipped), late probes within the grace period, and emissions every 1 to 4 minutes: every
-     * window the steady run emits (1 h, 24 h, 7 d) must equal the restarted run's, to the bit
-     * (every probe's end-to-end latency is 1,000 ms, so the one double sum is exact in any order).
+     * The memory keeps each window's running figures, adding probes as they come and taking out
+     * the buckets a window leaves as it hops; a processor restarted before every emission has no
+     * memory and sums each window afresh from the store. Twelve hours of probes (random TTFT, seed
+     * fixed) with gaps of up to 1.5 h (windows with missing buckets, hours skipped), late probes
+     * within the grace period, and emissions every 1 to 4 minutes: every window the steady run
+     * emits (1 h, 24 h, 7 d) must equal the restarted run's, to the bit (every probe's end-to-end
+     * latency is 1,000 ms, so the one double sum is exact in any order).
      */
     @Test
     void shouldEmitWhatAProcessorRestartedBeforeEveryEmissionEmitsOverHoursWithGapsAndLateProbes() {
-        Random random = new Random(7L);
+        int compared = compareSteadyWithRestarted(7L, 12 * 60 * MINUTE, 60_000, 4);
+        assertTrue(compared > 150, "windows compared: " + compared);
+    }
+
+    /**
+     * As above over nine days, so the 24 h window takes hour buckets out every hour and the 7 d
+     * window a day of them every day (up to 20 minutes between probes, gaps of up to a day,
+     * emissions every 1 to 4 hours). Both punctuations are compared; a subtraction that missed a
+     * bucket, or took one out twice, would show in the 24 h and 7 d counts.
+     */
+    @Test
+    void shouldEmitWhatAProcessorRestartedBeforeEveryEmissionEmitsOverDaysAsWindowsLeaveBuckets() {
+        int compared = compareSteadyWithRestarted(19L, 9 * 24 * 60 * MINUTE, 20 * 60_000, 4 * 60);
+        assertTrue(compared > 100, "windows compared: " + compared);
+    }
+
+    /** Returns how many windows were compared. */
+    private static int compareSteadyWithRestarted(long seed, long spanMs, int maxProbeGapMs, int maxEmitGapMin) {
+        Random random = new Random(seed);
         Run steady = new Run();
         Run restarted = new Run();
         long t = T0;
         long nextEmit = T0 + MINUTE;
         int compared = 0;
-        while (t < T0 + 12 * 60 * MINUTE) {
-            t += random.nextInt(300) == 0 ? (20 + random.nextInt(70)) * MINUTE : random.nextInt(60_000);
+        boolean sawLongerWindows = false;
+        while (t < T0 + spanMs) {
+            t += random.nextInt(300) == 0 ? (20 + random.nextInt(maxProbeGapMs / 1_000)) * MINUTE : random.nextInt(maxProbeGapMs);
             // now and then a probe up to 4 minutes older than stream time: within the 5-minute grace
             long at = random.nextInt(8) == 0 ? Math.max(T0, steady.streamTime - random.nextInt(4 * (int) MINUTE)) : t;
             double ttft = 50 + random.nextInt(2_000);
             steady.probe(at, ttft);
             restarted.probe(at, ttft);
             if (t >= nextEmit) {
+                boolean closed = random.nextBoolean();
                 restarted.start();
-                List<ProbeWindowProcessor.WindowStats> fresh = restarted.emitAll(t);
-                for (ProbeWindowProcessor.WindowStats w : steady.emitAll(t)) {
+                List<ProbeWindowProcessor.WindowStats> fresh = closed ? restarted.emitClosedAll(t) : restarted.emitAll(t);
+                List<ProbeWindowProcessor.WindowStats> kept = closed ? steady.emitClosedAll(t) : steady.emitAll(t);
+                for (ProbeWindowProcessor.WindowStats w : kept) {
                     assertEquals(fresh.stream().filter(f -> f.label().equals(w.label())).findFirst().orElseThrow(), w,
                             w.label() + " at " + Instant.ofEpochMilli(t));
+                    sawLongerWindows |= !w.label().equals(CohortScoring.PROBE_WINDOW_LABEL);
                     compared++;
                 }
-                nextEmit = t + (1 + random.nextInt(4)) * MINUTE;
+                nextEmit = t + (1 + random.nextInt(maxEmitGapMin)) * MINUTE;
             }
         }
-        assertTrue(compared > 300, "windows compared: " + compared);
+        assertTrue(sawLongerWindows, "24 h and 7 d windows compared");
+        return compared;
     }
 }

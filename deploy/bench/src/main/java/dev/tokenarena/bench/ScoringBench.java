@@ -275,6 +275,7 @@ public final class ScoringBench implements Callable<Integer> {
         o.set("records_written", JSON.valueToTree(r.recordsWritten()));
         o.put("wall_ms", Math.round(wallS * 1000));
         o.put("replaying_thread_cpu_ms", Math.round(cpuS * 1000));
+        o.set("thread_cpu_ms", JSON.valueToTree(new java.util.TreeMap<>(r.threadCpuMs())));
         double eps = r.recordsReplayed() / wallS;
         o.put("events_per_s", Math.round(eps));
         o.put("events_per_cpu_s", Math.round(r.recordsReplayed() / cpuS));

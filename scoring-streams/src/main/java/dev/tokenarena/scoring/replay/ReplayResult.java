@@ -9,11 +9,15 @@ import java.util.Map;
  * @param recordsReplayed of those, records inside the range that went through the topology
  * @param recordsWritten output records per output topic
  * @param configHash hash of the scoring params, stamped on every output
+ * @param threadCpuMs CPU time of each of the replay's threads ({@code reader}, {@code probe-stage},
+ *                    {@code scoring-stage}: the caller's, during the replay), ms; which one is busiest
+ *                    says what bounds a replay's speed
  */
 public record ReplayResult(long recordsRead, long recordsReplayed, Map<String, Long> recordsWritten,
-                           String configHash) {
+                           String configHash, Map<String, Long> threadCpuMs) {
 
     public ReplayResult {
         recordsWritten = Map.copyOf(recordsWritten);
+        threadCpuMs = Map.copyOf(threadCpuMs);
     }
 }

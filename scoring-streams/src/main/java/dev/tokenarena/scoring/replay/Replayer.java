@@ -71,6 +71,8 @@ import org.slf4j.LoggerFactory;
 public final class Replayer {
 
     private static final Logger LOG = LoggerFactory.getLogger(Replayer.class);
+    /** CPU time of the replay's threads (new threads each replay: their whole CPU time is the replay's). */
+    private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
 
     /** Latest value per key: kept up to {@code to}, so the replay starts from the catalogue as it stood. */
     static final List<TopicSpec<?>> TABLE_INPUTS = List.of(Topics.ENDPOINTS, Topics.PRICES, Topics.HARDWARE,
@@ -114,6 +116,8 @@ public final class Replayer {
             }
         }
         Batch last;
+        Map<String, Long> threadCpuMs = new java.util.concurrent.ConcurrentHashMap<>();
+        long callerCpu0 = CPU.getCurrentThreadCpuTime();
         AtomicInteger started = new AtomicInteger();
         ExecutorService threads = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "arena-replay-" + ns + (started.getAndIncrement() == 0 ? "-reader" : "-probes"));
@@ -147,6 +151,7 @@ public final class Replayer {
             List<Future<?>> stages = List.of(
                     threads.submit(() -> {
                         read(merge, from, to, req.params().emitInterval(), toProbeStage);
+                        threadCpuMs.put("reader", CPU.getCurrentThreadCpuTime() / 1_000_000);
                         return null;
                     }),
                     threads.submit(() -> {
@@ -154,6 +159,7 @@ public final class Replayer {
                             b.steps().forEach(pipeline::probeStep);
                             toScoringStage.put(b);
                             if (b.last()) {
+                                threadCpuMs.put("probe-stage", CPU.getCurrentThreadCpuTime() / 1_000_000);
                                 return null;
                             }
                         }
@@ -164,6 +170,7 @@ public final class Replayer {
                     last.steps().forEach(pipeline::scoringStep);
                     req.progress().update(last.read(), merge.total);
                 } while (!last.last());
+                threadCpuMs.put("scoring-stage", (CPU.getCurrentThreadCpuTime() - callerCpu0) / 1_000_000);
             } finally {
                 // before the consumer and the drivers close: the other threads may still use them
                 stopAndWait(threads);
@@ -172,7 +179,7 @@ public final class Replayer {
         }
         LOG.info("replay '{}' of [{}, {}) read {} records, replayed {}, wrote {}", ns, req.from(), req.to(),
                 last.read(), last.replayed(), written);
-        return new ReplayResult(last.read(), last.replayed(), written, req.params().configHash());
+        return new ReplayResult(last.read(), last.replayed(), written, req.params().configHash(), threadCpuMs);
     }
 
     /** Interrupts the reader and the probe stage (a no-op when they are done) and waits for them to stop. */
