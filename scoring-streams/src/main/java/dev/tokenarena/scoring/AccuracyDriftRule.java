@@ -116,9 +116,11 @@ final class AccuracyDriftRule implements DriftRule<EvalItemResult> {
                     evidence(pBase, nBase, pCur, nCur, z, -t.zCritical(), currentFrom));
         }
         if (z >= -t.resolveZ()) {
-            String summary = String.format(Locale.ROOT, "accuracy %.4f (%d items) vs baseline %.4f (%d items), z = %.2f",
-                    pCur, nCur, pBase, nBase, z);
-            return new Healthy(summary, evidence(pBase, nBase, pCur, nCur, z, -t.resolveZ(), currentFrom), null, null);
+            long baseCount = nBase;
+            long currentCount = nCur;
+            return new Healthy(() -> String.format(Locale.ROOT, "accuracy %.4f (%d items) vs baseline %.4f (%d items), z = %.2f",
+                    pCur, currentCount, pBase, baseCount, z),
+                    () -> evidence(pBase, baseCount, pCur, currentCount, z, -t.resolveZ(), currentFrom), null, null);
         }
         return new Inconclusive();
     }

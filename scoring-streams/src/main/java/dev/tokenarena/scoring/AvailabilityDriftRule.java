@@ -40,9 +40,9 @@ final class AvailabilityDriftRule implements DriftRule<ProbeStats> {
                     evidence(state, s, t.openBelow()));
         }
         if (rate >= t.resolveAtLeast()) {
-            String summary = String.format(Locale.ROOT, "success rate %.4f back at or above %.4f over %d probes",
-                    rate, t.resolveAtLeast(), s.getProbeCount());
-            return new Healthy(summary, evidence(state, s, t.resolveAtLeast()), rate, s.getProbeCount());
+            return new Healthy(() -> String.format(Locale.ROOT, "success rate %.4f back at or above %.4f over %d probes",
+                    rate, t.resolveAtLeast(), s.getProbeCount()),
+                    () -> evidence(state, s, t.resolveAtLeast()), rate, s.getProbeCount());
         }
         return new Inconclusive();
     }

@@ -88,9 +88,9 @@ final class CanaryDriftRule implements DriftRule<CanarySignal> {
                             s.getReferenceVariants().size());
             return new Breach("warning", summary, evidence(s, hashes, hash, deviant));
         }
-        String summary = String.format(Locale.ROOT, "canary %s answers as the reference does (%d variants)",
-                s.getCanaryId(), s.getReferenceVariants().size());
-        return new Healthy(summary, evidence(s, hashes, null, 0), null, null);
+        return new Healthy(() -> String.format(Locale.ROOT, "canary %s answers as the reference does (%d variants)",
+                s.getCanaryId(), s.getReferenceVariants().size()),
+                () -> evidence(s, hashes, null, 0), null, null);
     }
 
     private static String abbreviate(String hash) {

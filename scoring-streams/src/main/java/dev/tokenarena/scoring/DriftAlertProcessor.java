@@ -64,15 +64,17 @@ final class DriftAlertProcessor<V> implements Processor<String, V, String, Drift
             state = AlertState.newBuilder(state).setAlertId(id).setOpenedAtMs(ts).setSummary(change.summary()).build();
             emit(record, id, OPEN, ts, ts, change.severity(), change.summary(), change.evidence());
             emit(record, id, RESOLVED, ts, ts, "info", change.summary(), change.evidence());
-        } else if (verdict instanceof DriftRule.Healthy healthy) {
+        } else if (verdict instanceof DriftRule.Healthy healthy && (state.getOpen() || healthy.baseline() != null)) {
+            // (healthy, nothing open, no new baseline: the state stays as it is, no copy made)
             AlertState.Builder next = AlertState.newBuilder(state).setOpen(false);
             if (healthy.baseline() != null) {
                 next.setBaseline(healthy.baseline()).setBaselineCount(healthy.baselineCount());
             }
             if (state.getOpen()) {
-                emit(record, state.getAlertId(), RESOLVED, state.getOpenedAtMs(), ts, "info", healthy.summary(),
-                        healthy.evidence());
-                next.setSummary(healthy.summary());
+                String summary = healthy.summary().get();
+                emit(record, state.getAlertId(), RESOLVED, state.getOpenedAtMs(), ts, "info", summary,
+                        healthy.evidence().get());
+                next.setSummary(summary);
             }
             state = next.build();
         }

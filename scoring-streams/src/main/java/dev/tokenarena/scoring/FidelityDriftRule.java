@@ -58,10 +58,9 @@ final class FidelityDriftRule implements DriftRule<FidelityStats> {
                         evidence(baseline, f, threshold, baselineCount, s));
             }
             case "faithful" -> {
-                String summary = String.format(Locale.ROOT, "%s fidelity %.2f is faithful again (>= %.1f)",
-                        s.getEndpointId(), f, thresholds.faithfulMin());
-                return new Healthy(summary, evidence(baseline, f, thresholds.faithfulMin(), baselineCount, s), f,
-                        (long) s.getPrompts());
+                return new Healthy(() -> String.format(Locale.ROOT, "%s fidelity %.2f is faithful again (>= %.1f)",
+                        s.getEndpointId(), f, thresholds.faithfulMin()),
+                        () -> evidence(baseline, f, thresholds.faithfulMin(), baselineCount, s), f, (long) s.getPrompts());
             }
             default -> {
                 return new Inconclusive();
@@ -108,9 +107,9 @@ final class FidelityDriftRule implements DriftRule<FidelityStats> {
                 return new Breach("critical", summary, sampleTestEvidence(s, t));
             }
             case "faithful" -> {
-                String summary = String.format(Locale.ROOT, "%s completions match the reference's again: MMD^2 %.4f,"
-                        + " p %.4f over %d prompts", s.getEndpointId(), mmd2, p, s.getSampleTestPrompts());
-                return new Healthy(summary, sampleTestEvidence(s, t), null, null);
+                return new Healthy(() -> String.format(Locale.ROOT, "%s completions match the reference's again: MMD^2 %.4f,"
+                        + " p %.4f over %d prompts", s.getEndpointId(), mmd2, p, s.getSampleTestPrompts()),
+                        () -> sampleTestEvidence(s, t), null, null);
             }
             default -> {
                 return new Inconclusive();

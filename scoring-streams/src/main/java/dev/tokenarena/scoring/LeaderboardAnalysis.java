@@ -76,9 +76,14 @@ final class LeaderboardAnalysis {
      */
     static double kendallTau(List<String> a, List<String> b) {
         int n = a.size();
+        // positions by id through a map: b.indexOf per id made this quadratic in string comparisons
+        java.util.Map<String, Integer> inB = new java.util.HashMap<>(2 * n);
+        for (int i = 0; i < n; i++) {
+            inB.put(b.get(i), i);
+        }
         int[] pos = new int[n];
         for (int i = 0; i < n; i++) {
-            pos[i] = b.indexOf(a.get(i));
+            pos[i] = inB.get(a.get(i));
         }
         long concordant = 0;
         long discordant = 0;

@@ -108,10 +108,10 @@ final class TtftP99DriftRule implements DriftRule<ProbeStats> {
                     evidence(baseline, baselineCount, baselineP99.size(), s, ratio, openRatio * baseline, mad));
         }
         if (ratio <= t.resolveRatio()) {
-            String summary = String.format(Locale.ROOT, "TTFT p99 %.1f ms is %.2fx the baseline %.1f ms",
-                    current, ratio, baseline);
-            return new Healthy(summary,
-                    evidence(baseline, baselineCount, baselineP99.size(), s, ratio, t.resolveRatio() * baseline, mad),
+            long count = baselineCount;
+            return new Healthy(() -> String.format(Locale.ROOT, "TTFT p99 %.1f ms is %.2fx the baseline %.1f ms",
+                    current, ratio, baseline),
+                    () -> evidence(baseline, count, baselineP99.size(), s, ratio, t.resolveRatio() * baseline, mad),
                     null, null);
         }
         return new Inconclusive();

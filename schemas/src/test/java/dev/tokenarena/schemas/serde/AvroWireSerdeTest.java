@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tokenarena.schemas.Topics;
 import dev.tokenarena.schemas.registry.InMemorySchemaRegistry;
+import dev.tokenarena.schemas.v1.AlertEvidence;
+import dev.tokenarena.schemas.v1.DriftAlert;
 import dev.tokenarena.schemas.v1.GridIntensity;
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
@@ -37,6 +39,30 @@ class AvroWireSerdeTest {
         assertEquals(1, id);
         assertArrayEquals(new byte[] {0, 0, 0, 0, 1}, Arrays.copyOf(bytes, 5));
         assertEquals(grid(), serde.decode(bytes));
+    }
+
+    /**
+     * The serde writes with the generated classes' own coders; the body must be the very bytes
+     * Avro's generic writer makes from the schema (a record with a nested record, unions set and
+     * null, and a map).
+     */
+    @Test
+    void shouldWriteTheBytesOfTheGenericWriterWithTheClassesOwnCoders() throws Exception {
+        DriftAlert alert = DriftAlert.newBuilder().setAlertId("a1").setEndpointId("e1").setKind("FIDELITY")
+                .setState("OPEN").setOpenedAtMs(1L).setEventTimeMs(2L).setSeverity("warning").setSummary("F fell")
+                .setConfigHash("h").setEvidence(AlertEvidence.newBuilder().setMetric("F").setBaseline(0.99)
+                        .setCurrent(null).setThreshold(0.9).setBaselineCount(40L).setCurrentCount(null)
+                        .setStatistic(2.5).setDetails(java.util.Map.of("noise_floor", "0.01", "k", "20")).build())
+                .build();
+        AvroWireSerde<DriftAlert> serde = AvroWireSerde.forTopic(Topics.ALERTS, new InMemorySchemaRegistry());
+        byte[] framed = serde.encode(Topics.ALERTS.name(), alert);
+        ByteArrayOutputStream generic = new ByteArrayOutputStream();
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(generic, null);
+        new org.apache.avro.specific.SpecificDatumWriter<DriftAlert>(DriftAlert.getClassSchema(),
+                new org.apache.avro.specific.SpecificData()).write(alert, encoder);
+        encoder.flush();
+        assertArrayEquals(generic.toByteArray(), Arrays.copyOfRange(framed, WireFormat.HEADER_BYTES, framed.length));
+        assertEquals(alert, serde.decode(framed));
     }
 
     @Test
