@@ -171,7 +171,7 @@ public final class ScoringTopology {
     public static Topology build(ScoringParams params, SchemaRegistryClient registry, String outputNamespace) {
         Objects.requireNonNull(params, "params");
         Objects.requireNonNull(registry, "registry");
-        return new Builder(params, registry, outputNamespace, null, Mode.LIVE).build();
+        return new Builder(params, registry, outputNamespace, null, Mode.LIVE, null).build();
     }
 
     /**
@@ -203,7 +203,16 @@ public final class ScoringTopology {
      */
     public static Topology buildReplayProbeStage(ScoringParams params, SchemaRegistryClient registry,
                                                  String outputNamespace, DirectOutput edges) {
-        return replayStage(params, registry, outputNamespace, edges, Mode.PROBE_STAGE);
+        return buildReplayProbeStage(params, registry, outputNamespace, edges, null);
+    }
+
+    /**
+     * As {@link #buildReplayProbeStage(ScoringParams, SchemaRegistryClient, String, DirectOutput)},
+     * its source taking probe results the replay's reader decoded already from {@code preDecoded}.
+     */
+    public static Topology buildReplayProbeStage(ScoringParams params, SchemaRegistryClient registry,
+                                                 String outputNamespace, DirectOutput edges, PreDecoded preDecoded) {
+        return replayStage(params, registry, outputNamespace, edges, Mode.PROBE_STAGE, preDecoded);
     }
 
     /**
@@ -222,15 +231,15 @@ public final class ScoringTopology {
      */
     public static Topology buildReplayScoringStage(ScoringParams params, SchemaRegistryClient registry,
                                                    String outputNamespace, DirectOutput output) {
-        return replayStage(params, registry, outputNamespace, output, Mode.SCORING_STAGE);
+        return replayStage(params, registry, outputNamespace, output, Mode.SCORING_STAGE, null);
     }
 
     private static Topology replayStage(ScoringParams params, SchemaRegistryClient registry, String outputNamespace,
-                                        DirectOutput output, Mode mode) {
+                                        DirectOutput output, Mode mode, PreDecoded preDecoded) {
         Objects.requireNonNull(params, "params");
         Objects.requireNonNull(registry, "registry");
         Objects.requireNonNull(output, "output");
-        return new Builder(params, registry, outputNamespace, output, mode).build();
+        return new Builder(params, registry, outputNamespace, output, mode, preDecoded).build();
     }
 
     /** The topics a replay's probe stage writes and its scoring stage reads: stats per window label, needles, canaries. */
@@ -295,9 +304,12 @@ public final class ScoringTopology {
         private final DirectOutput replayOutput;
         private final Mode mode;
         private final boolean durable;
+        /** A replay probe stage's values decoded by the reader (null: the source decodes everything). */
+        private final PreDecoded preDecoded;
 
         Builder(ScoringParams params, SchemaRegistryClient registry, String namespace, DirectOutput replayOutput,
-                Mode mode) {
+                Mode mode, PreDecoded preDecoded) {
+            this.preDecoded = preDecoded;
             this.params = params;
             this.registry = registry;
             this.namespace = namespace;
@@ -349,7 +361,9 @@ public final class ScoringTopology {
                                                                         Validation.Validator<T> validator,
                                                                         String name) {
             AvroWireSerde<T> serde = serde(topic);
-            KStream<String, T> in = sb.stream(topic.name(), consumed(serde, name + "-source"));
+            Serde<T> source = preDecoded == null ? serde
+                    : Serdes.serdeFrom(serde.serializer(), preDecoded.over(topic.valueType(), serde.deserializer()));
+            KStream<String, T> in = sb.stream(topic.name(), consumed(source, name + "-source"));
             if (mode == Mode.PROBE_STAGE) {
                 in = in.processValues(ReplayClockFilter::new, Named.as(name + "-drop-replay-clock"));
             }

@@ -4,6 +4,7 @@ import dev.tokenarena.schemas.TopicSpec;
 import dev.tokenarena.schemas.Topics;
 import dev.tokenarena.schemas.registry.SchemaRegistryClient;
 import dev.tokenarena.scoring.DeadLetterCounter;
+import dev.tokenarena.scoring.PreDecoded;
 import dev.tokenarena.scoring.ScoringParams;
 import dev.tokenarena.scoring.ScoringTopology;
 import java.nio.file.Path;
@@ -55,10 +56,13 @@ public final class ReplayPipeline implements AutoCloseable {
         final long timestampMs;
         final long eventTimeMs;
         final Duration wallClockAdvance;
+        /** The value decoded already (by the reader), or null. */
+        final Object decoded;
         final List<Made> made = new ArrayList<>(2);
 
         private Step(String topic, byte[] key, byte[] value, Headers headers, long timestampMs, long eventTimeMs,
-                     Duration wallClockAdvance) {
+                     Duration wallClockAdvance, Object decoded) {
+            this.decoded = decoded;
             this.topic = topic;
             this.key = key;
             this.value = value;
@@ -74,13 +78,22 @@ public final class ReplayPipeline implements AutoCloseable {
          */
         public static Step record(String topic, byte[] key, byte[] value, Headers headers, long timestampMs,
                                   long eventTimeMs) {
+            return record(topic, key, value, headers, timestampMs, eventTimeMs, null);
+        }
+
+        /**
+         * As {@link #record(String, byte[], byte[], Headers, long, long)}, with the value already
+         * decoded from {@code value} (a probe result the probe stage then does not decode again).
+         */
+        public static Step record(String topic, byte[] key, byte[] value, Headers headers, long timestampMs,
+                                  long eventTimeMs, Object decoded) {
             return new Step(Objects.requireNonNull(topic, "topic"), key, value, headers, timestampMs, eventTimeMs,
-                    null);
+                    null, decoded);
         }
 
         /** The wall clock moves on by {@code by}; dead letters it causes are stamped {@code stampMs}. */
         public static Step wallClock(Duration by, long stampMs) {
-            return new Step(null, null, null, null, stampMs, stampMs, Objects.requireNonNull(by, "by"));
+            return new Step(null, null, null, null, stampMs, stampMs, Objects.requireNonNull(by, "by"), null);
         }
     }
 
@@ -88,6 +101,7 @@ public final class ReplayPipeline implements AutoCloseable {
     private static final Headers CLOCK_TICK = new RecordHeaders(new Header[] {
         new RecordHeader(ScoringTopology.REPLAY_CLOCK_HEADER, new byte[0])});
 
+    private final PreDecoded preDecoded = new PreDecoded();
     private final ReplayStage probeStage;
     private final ReplayStage scoringStage;
     private final ScoringTopology.DirectOutput output;
@@ -107,7 +121,7 @@ public final class ReplayPipeline implements AutoCloseable {
         ScoringTopology.DirectOutput keep = (topic, key, value, ts, headers) ->
                 making.add(new Made(topic, key, value, ts, headers));
         ReplayStage probes = new ReplayStage(namespace + "-probes",
-                ScoringTopology.buildReplayProbeStage(params, registry, namespace, keep),
+                ScoringTopology.buildReplayProbeStage(params, registry, namespace, keep, preDecoded),
                 List.of(Topics.PROBE_RESULTS.name()), dlq, deadLetters, keep,
                 workDir);
         try {
@@ -129,6 +143,9 @@ public final class ReplayPipeline implements AutoCloseable {
             if (step.wallClockAdvance != null) {
                 probeStage.advanceWallClock(step.wallClockAdvance, step.timestampMs);
             } else if (Topics.PROBE_RESULTS.name().equals(step.topic)) {
+                if (step.decoded != null) {
+                    preDecoded.offer(step.value, step.decoded);
+                }
                 probeStage.pipe(step.topic, step.key, step.value, step.headers, step.timestampMs);
             } else if (step.eventTimeMs > probeStreamTimeMs) {
                 // only a later time can make a punctuation due (probes are not counted: an
@@ -138,6 +155,7 @@ public final class ReplayPipeline implements AutoCloseable {
             }
         } finally {
             making = null;
+            preDecoded.clear();
         }
         return step;
     }

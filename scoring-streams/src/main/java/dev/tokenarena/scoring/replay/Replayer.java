@@ -245,7 +245,8 @@ public final class Replayer {
             boolean table = merge.lastTopicIndex < TABLE_INPUTS.size();
             if (t < to && (table || t >= from)) {
                 long ts = r.timestamp() >= 0 ? r.timestamp() : t;
-                steps.add(ReplayPipeline.Step.record(r.topic(), r.key(), r.value(), r.headers(), ts, t));
+                steps.add(ReplayPipeline.Step.record(r.topic(), r.key(), r.value(), r.headers(), ts, t,
+                        merge.lastDecoded));
                 replayed++;
             }
             if (steps.size() == BATCH || read - reported >= PROGRESS_EVERY) {
@@ -333,9 +334,13 @@ public final class Replayer {
         final long total;
         long lastEventTime;
         int lastTopicIndex;
+        /** The last record's value as decoded for its event time (null if it could not be), handed on. */
+        Object lastDecoded;
 
-        private record Head(ConsumerRecord<byte[], byte[]> record, long eventTime) {
+        private record Head(ConsumerRecord<byte[], byte[]> record, long eventTime, Object decoded) {
         }
+
+        private static final Object UNDECODABLE = new Object();
 
         @SuppressWarnings("unchecked")
         Merge(KafkaConsumer<byte[], byte[]> consumer) {
@@ -385,7 +390,8 @@ public final class Replayer {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
                     TopicPartition tp = new TopicPartition(r.topic(), r.partition());
                     if (r.offset() < end.get(tp)) {
-                        buffers.get(tp).add(new Head(r, eventTime(r)));
+                        Object decoded = decode(r);
+                        buffers.get(tp).add(new Head(r, eventTime(r, decoded), decoded == UNDECODABLE ? null : decoded));
                         empty.remove(tp);
                     }
                 }
@@ -411,6 +417,7 @@ public final class Replayer {
                 empty.add(best);
             }
             lastEventTime = bestHead.eventTime();
+            lastDecoded = bestHead.decoded();
             lastTopicIndex = topicIndex.get(best.topic());
             return bestHead.record();
         }
@@ -423,15 +430,21 @@ public final class Replayer {
             return c != 0 ? c : Integer.compare(ta.partition(), tb.partition());
         }
 
-        /** Event time as the topology sees it; an undecodable record keeps its record timestamp. */
-        private long eventTime(ConsumerRecord<byte[], byte[]> r) {
-            Object value;
+        /** The record's value decoded: null without one, {@link #UNDECODABLE} (the topology then says why). */
+        private Object decode(ConsumerRecord<byte[], byte[]> r) {
             try {
-                value = r.value() == null ? null : serdes.get(r.topic()).decode(r.value());
+                return r.value() == null ? null : serdes.get(r.topic()).decode(r.value());
             } catch (RuntimeException e) {
+                return UNDECODABLE;
+            }
+        }
+
+        /** Event time as the topology sees it; an undecodable record keeps its record timestamp. */
+        private long eventTime(ConsumerRecord<byte[], byte[]> r, Object decoded) {
+            if (decoded == UNDECODABLE) {
                 return r.timestamp();
             }
-            return extractor.extract(new ConsumerRecord<>(r.topic(), r.partition(), r.offset(), null, value),
+            return extractor.extract(new ConsumerRecord<>(r.topic(), r.partition(), r.offset(), null, decoded),
                     r.timestamp());
         }
     }
