@@ -26,18 +26,19 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Why: a hopping window of 1 h by 5 min puts every event into 12 windows, the 24 h and 7 d
  * windows into 31 more, and each of those updates decoded and re-encoded six DDSketches. That
- * cost about 250 µs of CPU per probe. Here a probe updates one 5-minute bucket (one store write),
- * the endpoint's small state record, and the running figures of each of its windows (in memory);
- * a window that moves on takes out the buckets it leaves ({@link ProbeSketches#subtract}: 5-minute
- * buckets for the 1 h window, hour buckets for the 24 h and 7 d ones), so no emission merges
- * buckets. Figures are emitted for the endpoints that received probes since their last emission:
+ * cost about 250 µs of CPU per probe. Here a probe updates one 5-minute bucket (one store write)
+ * and the endpoint's small state record. Each window keeps running figures in memory: the
+ * endpoint's newest bucket is merged into them once, when the window is next emitted or moves on
+ * (a late probe into an older bucket is added to them directly), and a window that moves on takes
+ * out the buckets it leaves ({@link ProbeSketches#subtract}: 5-minute buckets for the 1 h window,
+ * hour buckets for the 24 h and 7 d ones), so an emission merges at most one bucket. Figures are emitted for the endpoints that received probes since their last emission:
  * in stream time once the endpoint's newest 5-minute bucket has closed, and in wall-clock time
  * every {@code emit_interval} while it is open (see {@link #init}).
  *
  * <p>Why subtract: re-merging the 23 hour buckets of the 24 h window every hour (167 of them for
  * the 7 d window every day), and the 1 h window's buckets every 5 minutes, was half of a replay's
- * probe path. A window's figures hold every probe from its start on, the newest bucket included,
- * so they are its figures at the endpoint's newest event time, which is what is emitted.
+ * probe path. Once the newest bucket is merged in, a window's figures hold every probe from its
+ * start on, so they are its figures at the endpoint's newest event time, which is what is emitted.
  *
  * <pre>
  * time (stream / wall) | input               | store writes                    | output (emit interval 1 min)
@@ -210,11 +211,14 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
             }
             memo.newestFine = fine;
             memo.evictFineBefore(fine - buckets.coarseMs());
+            for (WindowSum sum : memo.sums) {
+                sum.pending = fine; // its probes go to the bucket only, and the bucket to the windows whole
+            }
         }
         ProbeSketches.Entry entry = ProbeSketches.Entry.of(probe);
         bucket.add(entry);
         for (WindowSum sum : memo.sums) {
-            if (sum.valid && t >= sum.from) {
+            if (sum.valid && t >= sum.from && fine != sum.pending) {
                 sum.figures.add(entry); // late probes too: no bucket a window holds changes behind its back
             }
         }
@@ -384,6 +388,13 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
     private ProbeSketches moveTo(String endpoint, Memo memo, int i, long from) {
         WindowSum sum = memo.sums[i];
         Window window = windows.get(i);
+        if (sum.valid && sum.pending != Long.MIN_VALUE) {
+            // the newest bucket, whole: probes into it were not added one by one
+            if (sum.pending >= sum.from) {
+                sum.figures.merge(memo.fine.get(sum.pending));
+            }
+            sum.pending = Long.MIN_VALUE;
+        }
         if (!sum.valid || from < sum.from) {
             ProbeSketches figures = new ProbeSketches();
             forEachBucket(endpoint, memo, from, Long.MAX_VALUE, window.fineOnly(), figures::merge);
@@ -459,16 +470,23 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
         }
     }
 
-    /** A window's running figures and the start they hold from; not valid until first summed. */
+    /**
+     * A window's running figures and the start they hold from; not valid until first summed. They
+     * hold every probe from the start on except those of the {@code pending} bucket: the endpoint's
+     * newest, merged in whole when the window is next read or moved (one merge per bucket and
+     * window, where adding its probes one by one cost one histogram update per value and window).
+     */
     private static final class WindowSum {
         ProbeSketches figures;
         long from;
         boolean valid;
+        long pending = Long.MIN_VALUE;
 
         void reset(ProbeSketches figures, long from) {
             this.figures = figures;
             this.from = from;
             this.valid = true;
+            this.pending = Long.MIN_VALUE;
         }
     }
 
