@@ -31,9 +31,10 @@ import org.slf4j.LoggerFactory;
  * endpoint's newest bucket is merged into them once, when the window is next emitted or moves on
  * (a late probe into an older bucket is added to them directly), and a window that moves on takes
  * out the buckets it leaves ({@link ProbeSketches#subtract}: 5-minute buckets for the 1 h window,
- * hour buckets for the 24 h and 7 d ones), so an emission merges at most one bucket. Figures are emitted for the endpoints that received probes since their last emission:
- * in stream time once the endpoint's newest 5-minute bucket has closed, and in wall-clock time
- * every {@code emit_interval} while it is open (see {@link #init}).
+ * hour buckets for the 24 h and 7 d ones), so an emission merges at most one bucket. Figures
+ * are emitted for the endpoints that received probes since their last emission: in stream time
+ * once the endpoint's newest 5-minute bucket has closed, and in wall-clock time every
+ * {@code emit_interval} while it is open (see {@link #init}).
  *
  * <p>Why subtract: re-merging the 23 hour buckets of the 24 h window every hour (167 of them for
  * the 7 d window every day), and the 1 h window's buckets every 5 minutes, was half of a replay's
@@ -76,7 +77,7 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
     /** Longest wall-clock period of the interim emission (shorter when the emit interval is). */
     static final java.time.Duration INTERIM_MAX = java.time.Duration.ofSeconds(10);
 
-    /** Endpoints whose decoded buckets and partial merges are kept in memory, per task. */
+    /** Endpoints whose decoded buckets and window figures are kept in memory, per task. */
     static final int MEMO_ENDPOINTS = 1024;
     /** Hours of hour buckets kept at least, for the query API's history (7 days). */
     static final long HISTORY_MS = 168L * 3_600_000L;
@@ -499,8 +500,8 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
         boolean unwritten;
         /**
          * Decoded 5-minute buckets by start: the newest hour of them at most (one main window, also
-         * the current hour's), so a window merge decodes nothing. Every bucket with start at or
-         * after fineCompleteFrom is here (a missing one has no probes).
+         * the current hour's), so a window moving on or closing an hour decodes nothing. Every
+         * bucket with start at or after fineCompleteFrom is here (a missing one has no probes).
          */
         final java.util.NavigableMap<Long, ProbeSketches> fine = new java.util.TreeMap<>();
         long fineCompleteFrom = Long.MAX_VALUE;
