@@ -77,7 +77,12 @@ final class CountHistogram {
         if (value <= MIN_INDEXABLE) {
             return ZERO;
         }
-        return Math.max(MIN_INDEX, Math.min(MAX_INDEX, MAPPING.index(value)));
+        return clamp(MAPPING.index(value));
+    }
+
+    /** A bin index brought within the bounds: beyond them, the nearer bound's bin. */
+    private static int clamp(int index) {
+        return Math.max(MIN_INDEX, Math.min(MAX_INDEX, index));
     }
 
     void add(double value) {
@@ -233,7 +238,7 @@ final class CountHistogram {
             throw new IllegalStateException("a window aggregate's histogram holds negative values");
         }
         Store positive = sketch.getPositiveValueStore();
-        positive.forEach((index, count) -> h.addIndex(Math.max(MIN_INDEX, Math.min(MAX_INDEX, index)), (long) count));
+        positive.forEach((index, count) -> h.addIndex(clamp(index), (long) count));
         h.addIndex(ZERO, (long) (sketch.getCount() - positive.getTotalCount()));
         return h;
     }

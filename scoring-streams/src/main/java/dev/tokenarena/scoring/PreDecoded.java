@@ -35,15 +35,18 @@ public final class PreDecoded {
         return new Deserializer<>() {
             @Override
             public T deserialize(String topic, byte[] data) {
-                return data != null && data == bytes && type.isInstance(value) ? type.cast(value)
-                        : decoder.deserialize(topic, data);
+                return offered(type, data) ? type.cast(value) : decoder.deserialize(topic, data);
             }
 
             @Override
             public T deserialize(String topic, Headers headers, byte[] data) {
-                return data != null && data == bytes && type.isInstance(value) ? type.cast(value)
-                        : decoder.deserialize(topic, headers, data);
+                return offered(type, data) ? type.cast(value) : decoder.deserialize(topic, headers, data);
             }
         };
+    }
+
+    /** Whether exactly these bytes were offered, with a value of {@code type}. */
+    private boolean offered(Class<?> type, byte[] data) {
+        return data != null && data == bytes && type.isInstance(value);
     }
 }

@@ -383,8 +383,8 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
      * The running figures of window i (0: the main window, then the extra ones) moved to start at
      * {@code from}: the buckets it passes taken out, or, when they are not known (a new memo, a
      * move back), summed afresh from the buckets. Every probe with time at or after the start is
-     * in them (probes are added as they come), so they are the window's figures at the newest
-     * event time.
+     * in them once the pending newest bucket is merged in (first thing here), so they are the
+     * window's figures at the newest event time.
      */
     private ProbeSketches moveTo(String endpoint, Memo memo, int i, long from) {
         WindowSum sum = memo.sums[i];

@@ -200,15 +200,9 @@ public final class ScoringTopology {
      * piped against every source topic of its topology by regex and then commits every store.
      * Alone, the probe path has one source and two stores, and the scoring stage gets about one
      * record in ten. The two stages also run on two threads.
-     */
-    public static Topology buildReplayProbeStage(ScoringParams params, SchemaRegistryClient registry,
-                                                 String outputNamespace, DirectOutput edges) {
-        return buildReplayProbeStage(params, registry, outputNamespace, edges, null);
-    }
-
-    /**
-     * As {@link #buildReplayProbeStage(ScoringParams, SchemaRegistryClient, String, DirectOutput)},
-     * its source taking probe results the replay's reader decoded already from {@code preDecoded}.
+     *
+     * @param preDecoded probe results the replay's reader decoded already, taken by the source in
+     *                   place of decoding their bytes again; null: the source decodes every record
      */
     public static Topology buildReplayProbeStage(ScoringParams params, SchemaRegistryClient registry,
                                                  String outputNamespace, DirectOutput edges, PreDecoded preDecoded) {

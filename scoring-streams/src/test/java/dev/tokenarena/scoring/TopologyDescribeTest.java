@@ -68,7 +68,7 @@ class TopologyDescribeTest {
         InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
         ScoringTopology.DirectOutput none = (topic, key, value, ts, headers) -> { };
         assertEquals(java.util.Set.of(dev.tokenarena.schemas.Topics.PROBE_RESULTS.name()),
-                sourceTopics(ScoringTopology.buildReplayProbeStage(params, registry, "r", none)));
+                sourceTopics(ScoringTopology.buildReplayProbeStage(params, registry, "r", none, null)));
         java.util.Set<String> scoring = sourceTopics(ScoringTopology.buildReplayScoringStage(params, registry, "r", none));
         org.junit.jupiter.api.Assertions.assertFalse(scoring.contains(dev.tokenarena.schemas.Topics.PROBE_RESULTS.name()));
         org.junit.jupiter.api.Assertions.assertTrue(scoring.containsAll(ScoringTopology.replayEdgeTopics(params)), scoring.toString());
