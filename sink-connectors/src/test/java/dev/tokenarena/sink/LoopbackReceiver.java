@@ -14,8 +14,10 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
@@ -60,6 +62,7 @@ final class LoopbackReceiver implements AutoCloseable {
     private volatile Predicate<Received> scripted = r -> true;
     private final HttpServer server;
     private final ExecutorService executor = Executors.newCachedThreadPool();
+    private final CountDownLatch closed = new CountDownLatch(1);
 
     LoopbackReceiver() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -109,7 +112,8 @@ final class LoopbackReceiver implements AutoCloseable {
         Reply reply = next(request);
         if (reply.delayMs() > 0) {
             try {
-                Thread.sleep(reply.delayMs());
+                // held back until the delay has passed, or at once when the receiver closes
+                closed.await(reply.delayMs(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -137,6 +141,7 @@ final class LoopbackReceiver implements AutoCloseable {
 
     @Override
     public void close() {
+        closed.countDown();
         server.stop(0);
         executor.shutdownNow();
     }
