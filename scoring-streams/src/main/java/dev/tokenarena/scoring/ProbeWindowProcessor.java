@@ -52,17 +52,20 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * <p>Exactly-once: buckets and states are in changelogged stores written before the offsets
- * commit. What is held in memory (decoded recent buckets and each window's running figures, per
+ * commit. An endpoint's newest 5-minute bucket and its state are written when the endpoint moves
+ * to a later bucket (before anything reads the store again), when it leaves the memory, and
+ * otherwise just before each commit ({@link WriteBehindStore}'s hook) and when the processor
+ * closes (a suspended task closes its processors before its last commit): not after every probe,
+ * because at live rates a bucket holds thousands of probes and encoding it per probe was half of
+ * the stream thread. What is held in memory (decoded recent buckets and each window's running figures, per
  * endpoint) is derived from the stores, cleared in {@link #init} and summed afresh from the
  * buckets on demand, so a restarted or migrated task computes the same figures (a concurrency
  * level's e2e sum up to its last bits, see {@link ProbeSketches}). The memory is bounded to
  * {@link #MEMO_ENDPOINTS} endpoints per task, each with at most an hour of decoded 5-minute
  * buckets and one set of figures per window; others are recomputed from the store.
  *
- * <p>In a replay ({@code writeBehind}), nothing is restored and nothing else reads the stores, so
- * the newest 5-minute bucket and the state of an endpoint are written when the endpoint moves to
- * a later bucket (before anything reads the store again) or leaves the memory, not after every
- * probe: the per-probe encoding was a quarter of a replay's probe path.
+ * <p>A replay is never restored and nothing else reads its stores: it needs no commit hook, and
+ * its stores are plain in-memory ones.
  *
  * <p>Late probes: a probe whose 5-minute bucket ended more than the grace period before stream
  * time is dropped, logged and counted (sensor {@code late-probes-dropped}); an accepted late
@@ -96,7 +99,7 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
     private final long allExtras;
     private final long fineKeepMs;
     private final long coarseKeepMs;
-    private final boolean writeBehind;
+    private final boolean replay;
     private ProcessorContext<String, WindowStats> context;
     private KeyValueStore<String, ProbeWindowAgg> bucketStore;
     private KeyValueStore<String, ProbeEndpointState> stateStore;
@@ -104,6 +107,8 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
     private long lateCount;
     private final Set<String> pending = new LinkedHashSet<>();
     private final Set<String> extrasPending = new LinkedHashSet<>();
+    /** Endpoints whose newest 5-minute bucket or state changed since they were last written. */
+    private final Set<String> unwritten = new LinkedHashSet<>();
     private final Map<String, Memo> memos = new LinkedHashMap<>(256, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Memo> eldest) {
@@ -116,12 +121,12 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
     };
 
     /**
-     * @param writeBehind write an endpoint's newest bucket and state when it moves on or leaves the
-     *                    memory instead of after every probe: only for a replay, which is never restored
+     * @param replay a replay's processor, never restored: its stores need not be
+     *               {@link WriteBehindStore}s (everyone else's must, see the class comment)
      */
     ProbeWindowProcessor(String bucketStoreName, String stateStoreName, ScoringParams params, String mainLabel,
-                         boolean writeBehind) {
-        this.writeBehind = writeBehind;
+                         boolean replay) {
+        this.replay = replay;
         this.bucketStoreName = bucketStoreName;
         this.stateStoreName = stateStoreName;
         this.params = params;
@@ -152,6 +157,19 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
         memos.clear();
         pending.clear();
         extrasPending.clear();
+        unwritten.clear();
+        if (!replay) {
+            WriteBehindStore<?, ?> buckets = WriteBehindStore.find(bucketStore);
+            WriteBehindStore<?, ?> states = WriteBehindStore.find(stateStore);
+            if (buckets == null || states == null) {
+                throw new IllegalStateException("the probe-window stores '" + bucketStoreName + "' and '"
+                        + stateStoreName + "' must be built with WriteBehindStore.builder: this processor writes "
+                        + "its newest buckets just before each commit, through their hook");
+            }
+            // both carry the hook: whichever cache Kafka flushes first, both stores are written before either is
+            buckets.beforeCommit(this::writeBackAll);
+            states.beforeCommit(this::writeBackAll);
+        }
         // probes that arrived before a restart but were not emitted yet
         try (KeyValueIterator<String, ProbeEndpointState> it = stateStore.all()) {
             it.forEachRemaining(kv -> {
@@ -223,8 +241,8 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
                 sum.figures.add(entry); // late probes too: no bucket a window holds changes behind its back
             }
         }
-        if (writeBehind && fine == memo.newestFine) {
-            memo.unwritten = true;
+        if (fine == memo.newestFine) {
+            unwritten.add(endpoint);
         } else {
             bucketStore.put(ProbeBuckets.key(endpoint, ProbeBuckets.FINE, fine), bucket.toAvro());
         }
@@ -246,9 +264,7 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
             state.setLastEventMs(t);
         }
         state.setPending(true);
-        if (!writeBehind) {
-            stateStore.put(endpoint, state);
-        }
+        unwritten.add(endpoint);
         pending.add(endpoint);
         if (!extras.isEmpty()) {
             extrasPending.add(endpoint);
@@ -256,15 +272,34 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
         }
     }
 
-    /** With writeBehind: writes the endpoint's newest 5-minute bucket and its state if a probe changed them since. */
+    /** Writes the endpoint's newest 5-minute bucket and its state if a probe changed them since. */
     private void writeBack(String endpoint, Memo memo) {
-        if (!memo.unwritten) {
-            return;
+        if (!unwritten.remove(endpoint) || memo == null) {
+            return; // a memo that left the memory was written as it left
         }
-        bucketStore.put(ProbeBuckets.key(endpoint, ProbeBuckets.FINE, memo.newestFine),
-                memo.fine.get(memo.newestFine).toAvro());
+        ProbeSketches newest = memo.fine.get(memo.newestFine);
+        if (newest != null) { // null when only a late probe into an older bucket changed the state
+            bucketStore.put(ProbeBuckets.key(endpoint, ProbeBuckets.FINE, memo.newestFine), newest.toAvro());
+        }
         stateStore.put(endpoint, memo.state);
-        memo.unwritten = false;
+    }
+
+    /** Writes every endpoint's unwritten bucket and state: before each commit and on close. Idempotent. */
+    private void writeBackAll() {
+        for (String endpoint : new ArrayList<>(unwritten)) {
+            writeBack(endpoint, memos.get(endpoint));
+        }
+    }
+
+    /**
+     * A suspended or cleanly closed task closes its processors before its last commit: what is
+     * held is written now (the stores are still open; their hook then finds nothing to write).
+     */
+    @Override
+    public void close() {
+        if (!replay) {
+            writeBackAll();
+        }
     }
 
     /**
@@ -496,8 +531,6 @@ final class ProbeWindowProcessor implements Processor<String, ProbeResult, Strin
         final ProbeEndpointState state;
         /** Start of the newest 5-minute bucket a probe went to. */
         long newestFine = Long.MIN_VALUE;
-        /** With writeBehind: the newest bucket and the state changed since they were last written. */
-        boolean unwritten;
         /**
          * Decoded 5-minute buckets by start: the newest hour of them at most (one main window, also
          * the current hour's), so a window moving on or closing an hour decodes nothing. Every

@@ -401,12 +401,22 @@ public final class ScoringTopology {
         }
 
         private <V> void keyValueStore(String name, Serde<V> valueSerde) {
+            sb.addStateStore(keyValueStoreBuilder(name, valueSerde));
+        }
+
+        /** A store whose processor writes some of its values just before each commit (see {@link WriteBehindStore}). */
+        private <V> void writeBehindStore(String name, Serde<V> valueSerde) {
+            StoreBuilder<KeyValueStore<String, V>> store = keyValueStoreBuilder(name, valueSerde);
+            sb.addStateStore(durable ? WriteBehindStore.builder(store) : store);
+        }
+
+        private <V> StoreBuilder<KeyValueStore<String, V>> keyValueStoreBuilder(String name, Serde<V> valueSerde) {
             StoreBuilder<KeyValueStore<String, V>> store = Stores.keyValueStoreBuilder(
                     durable ? Stores.persistentKeyValueStore(name) : Stores.inMemoryKeyValueStore(name),
                     str, valueSerde);
-            // Cached like the DSL's stores: repeated writes of one key between two commits (a
-            // probe per write into the same 5-minute bucket) reach RocksDB and the changelog once.
-            sb.addStateStore(durable ? store.withCachingEnabled() : store.withLoggingDisabled());
+            // Cached like the DSL's stores: repeated writes of one key between two commits reach
+            // RocksDB and the changelog once.
+            return durable ? store.withCachingEnabled() : store.withLoggingDisabled();
         }
 
         /**
@@ -428,10 +438,10 @@ public final class ScoringTopology {
 
         /** The probe-window processor over validated probes: every window label's trailing stats per endpoint. */
         private KStream<String, ProbeWindowProcessor.WindowStats> probeWindows(KStream<String, ProbeResult> probes) {
-            keyValueStore(PROBE_BUCKETS_STORE, internal(ProbeWindowAgg.class));
-            keyValueStore(PROBE_ENDPOINT_STATE_STORE, internal(ProbeEndpointState.class));
+            writeBehindStore(PROBE_BUCKETS_STORE, internal(ProbeWindowAgg.class));
+            writeBehindStore(PROBE_ENDPOINT_STATE_STORE, internal(ProbeEndpointState.class));
             return probes.process(
-                    // a replay is never restored: its buckets are written behind (see the processor)
+                    // a replay is never restored: it needs no commit hook (see the processor)
                     () -> new ProbeWindowProcessor(PROBE_BUCKETS_STORE, PROBE_ENDPOINT_STATE_STORE, params,
                             CohortScoring.PROBE_WINDOW_LABEL, !durable),
                     Named.as("probe-windows"), PROBE_BUCKETS_STORE, PROBE_ENDPOINT_STATE_STORE);

@@ -31,6 +31,8 @@ import org.junit.jupiter.api.Test;
  */
 class ProbeWindowRestartTest {
 
+    private enum Restart { COMMIT, CLOSE, NONE }
+
     /** One processor instance over stores that outlive it. */
     private static final class Run {
         final MockProcessorContext<String, ProbeWindowProcessor.WindowStats> context = new MockProcessorContext<>();
@@ -41,19 +43,26 @@ class ProbeWindowRestartTest {
         org.apache.kafka.streams.processor.Punctuator emitPunctuator;
         org.apache.kafka.streams.processor.Punctuator closedPunctuator;
         long streamTime = 0;
-        private final boolean writeBehind;
+        private final boolean replay;
+        /** How start() ends the previous processor: by a commit (the stores' hook), by close(), or not at all. */
+        Restart restart = Restart.COMMIT;
 
         Run() {
             this(false);
         }
 
-        /** One registry per store: the mock context names every store's topic alike. */
-        Run(boolean writeBehind) {
-            this.writeBehind = writeBehind;
-            buckets = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ScoringTopology.PROBE_BUCKETS_STORE),
-                    Serdes.String(), AvroWireSerde.forType(ProbeWindowAgg.class, new InMemorySchemaRegistry())).withLoggingDisabled().build();
-            states = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ScoringTopology.PROBE_ENDPOINT_STATE_STORE),
-                    Serdes.String(), AvroWireSerde.forType(ProbeEndpointState.class, new InMemorySchemaRegistry())).withLoggingDisabled().build();
+        /**
+         * One registry per store: the mock context names every store's topic alike. The live
+         * processor's stores are write-behind ones, as in the topology; a replay's are plain.
+         */
+        Run(boolean replay) {
+            this.replay = replay;
+            var bucketStore = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ScoringTopology.PROBE_BUCKETS_STORE),
+                    Serdes.String(), AvroWireSerde.forType(ProbeWindowAgg.class, new InMemorySchemaRegistry())).withLoggingDisabled();
+            var stateStore = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ScoringTopology.PROBE_ENDPOINT_STATE_STORE),
+                    Serdes.String(), AvroWireSerde.forType(ProbeEndpointState.class, new InMemorySchemaRegistry())).withLoggingDisabled();
+            buckets = (replay ? bucketStore : WriteBehindStore.builder(bucketStore)).build();
+            states = (replay ? stateStore : WriteBehindStore.builder(stateStore)).build();
             buckets.init(context.getStateStoreContext(), buckets);
             states.init(context.getStateStoreContext(), states);
             context.addStateStore(buckets);
@@ -61,16 +70,33 @@ class ProbeWindowRestartTest {
             start();
         }
 
-        /** A new processor on the same stores: nothing of the old one's memory survives. */
+        /**
+         * A new processor on the same stores, after the old one's commit (or close, as a
+         * suspended task does): nothing of the old one's memory survives, so the new one sees
+         * only what reached the stores, as a task restored from its changelog after a crash.
+         */
         void start() {
+            if (processor != null) {
+                switch (restart) {
+                    case COMMIT -> commit();
+                    case CLOSE -> processor.close();
+                    case NONE -> { }
+                }
+            }
             context.resetForwards();
             int scheduled = context.scheduledPunctuators().size();
             processor = new ProbeWindowProcessor(ScoringTopology.PROBE_BUCKETS_STORE,
                     ScoringTopology.PROBE_ENDPOINT_STATE_STORE, ScoringParams.defaults(), CohortScoring.PROBE_WINDOW_LABEL,
-                    writeBehind);
+                    replay);
             processor.init(context);
             emitPunctuator = punctuator(scheduled, PunctuationType.WALL_CLOCK_TIME);
             closedPunctuator = punctuator(scheduled, PunctuationType.STREAM_TIME);
+        }
+
+        /** What Kafka Streams does to the stores in prepareCommit, before the transaction commits. */
+        void commit() {
+            ((WriteBehindStore<?, ?>) buckets).flushCache();
+            ((WriteBehindStore<?, ?>) states).flushCache();
         }
 
         private org.apache.kafka.streams.processor.Punctuator punctuator(int from, PunctuationType type) {
@@ -135,15 +161,15 @@ class ProbeWindowRestartTest {
     }
 
     /**
-     * A replay writes an endpoint's newest bucket and state only when it moves to a later bucket
-     * or leaves the memory (write-behind). It must emit exactly what the write-through processor
-     * emits: the same seeded input (1,100 endpoints, more than the memo holds, so endpoints are
+     * The live processor writes an endpoint's newest bucket and state before each commit; a
+     * replay's only when the endpoint moves to a later bucket or leaves the memory. Both must emit
+     * the same: the same seeded input (1,100 endpoints, more than the memo holds, so endpoints are
      * evicted and reloaded from the stores; 26 hours, so hour buckets close and the 24 h window
      * reads them; a few probes late into a closed hour, within the grace period), with both
-     * punctuations run now and then, goes to one processor of each kind.
+     * punctuations and the live one's commits run now and then, goes to one processor of each kind.
      */
     @Test
-    void shouldEmitTheSameWindowsWhenBucketsAreWrittenBehind() {
+    void shouldEmitTheSameWindowsLiveAsInAReplay() {
         Run through = new Run(false);
         Run behind = new Run(true);
         Random random = new Random(11);
@@ -161,6 +187,9 @@ class ProbeWindowRestartTest {
             double ttft = 50 + random.nextInt(2_000);
             through.probe(endpoint, at, ttft);
             behind.probe(endpoint, at, ttft);
+            if (random.nextInt(25) == 0) {
+                through.commit();
+            }
             if (random.nextInt(40) == 0) {
                 assertEquals(through.emitClosedAll(t), behind.emitClosedAll(t), "stream-time emission at " + t);
             }
@@ -326,11 +355,53 @@ class ProbeWindowRestartTest {
         assertTrue(compared > 100, "windows compared: " + compared);
     }
 
+    /**
+     * A suspended task closes its processors before its last commit: close() must write what the
+     * processor held. The twelve hours above, each restart by close() instead of a commit.
+     */
+    @Test
+    void shouldEmitWhatAProcessorClosedBeforeEveryEmissionEmits() {
+        int compared = compareSteadyWithRestarted(7L, 12 * 60 * MINUTE, 60_000, 4, Restart.CLOSE);
+        assertTrue(compared > 150, "windows compared: " + compared);
+    }
+
+    /**
+     * The newest bucket and the state are held in memory between commits: one probe at 10:01
+     * leaves both stores empty until the commit, which writes bucket [10:00, 10:05) with that one
+     * probe and the endpoint's state (pending, last event 10:01). A processor started without the
+     * commit (a crash: Kafka restores the stores as of the last commit and reads the probe again)
+     * finds nothing of it.
+     */
+    @Test
+    void shouldWriteTheNewestBucketAndStateOnlyWhenTheStoresCommit() {
+        Run run = new Run();
+        run.probe(T0 + MINUTE, 100);
+        String bucketKey = ProbeBuckets.key("e1", ProbeBuckets.FINE, T0);
+        assertEquals(null, run.buckets.get(bucketKey));
+        assertEquals(null, run.states.get("e1"));
+        run.commit();
+        assertEquals(1, ProbeSketches.fromAvro(run.buckets.get(bucketKey)).probeCount());
+        assertEquals(T0 + MINUTE, run.states.get("e1").getLastEventMs());
+        assertTrue(run.states.get("e1").getPending());
+
+        Run crashed = new Run();
+        crashed.probe(T0 + MINUTE, 100);
+        crashed.restart = Restart.NONE;
+        crashed.start();
+        assertEquals(List.of(), crashed.emit(T0 + 2 * MINUTE));
+    }
+
     /** Returns how many windows were compared. */
     private static int compareSteadyWithRestarted(long seed, long spanMs, int maxProbeGapMs, int maxEmitGapMin) {
+        return compareSteadyWithRestarted(seed, spanMs, maxProbeGapMs, maxEmitGapMin, Restart.COMMIT);
+    }
+
+    private static int compareSteadyWithRestarted(long seed, long spanMs, int maxProbeGapMs, int maxEmitGapMin,
+                                                  Restart restart) {
         Random random = new Random(seed);
         Run steady = new Run();
         Run restarted = new Run();
+        restarted.restart = restart;
         long t = T0;
         long nextEmit = T0 + MINUTE;
         int compared = 0;
