@@ -39,6 +39,9 @@ import org.junit.jupiter.api.Test;
 @Tag("slow")
 class ScoringIT {
 
+    /** One registry for both tests: they share the broker's topics, so each reads the other's records. */
+    private static final InMemorySchemaRegistry REGISTRY = new InMemorySchemaRegistry();
+
     @Test
     void shouldEmitCompositesAndDeadLetterWhenRunningOnRealBroker() throws Exception {
         EmbeddedKafka kafka = EmbeddedKafka.shared();
@@ -52,7 +55,7 @@ class ScoringIT {
                     t.partitions(), (short) 1));
         }
         kafka.createTopics(topics);
-        InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+        InMemorySchemaRegistry registry = REGISTRY;
         ScoringConfig cfg = new ScoringConfig(Map.of(
                 "bootstrap.servers", kafka.bootstrapServers(),
                 "schema.registry.url", "http://registry.unused",
@@ -115,6 +118,90 @@ class ScoringIT {
             assertTrue(DeadLetters.header(dead.get(0).headers(), DeadLetters.REASON).startsWith("cannot deserialize"));
             assertEquals(1, app.deadLetters().count(Topics.PROBE_RESULTS.name()));
         }
+    }
+
+    /**
+     * Exactly-once with buckets written behind: the live app keeps an endpoint's newest 5-minute
+     * bucket in memory between commits and writes it through the store's before-commit hook. So
+     * once the app has committed its offsets past six probes of e1 into bucket [10:00, 10:05)
+     * (without closing: a crash now would restore the store from its changelog and not read the
+     * probes again), the bucket store's changelog, read committed, must hold that bucket with all
+     * six probes. Without the hook it would hold nothing until e1 moved to a later bucket.
+     */
+    @Test
+    void shouldHaveEveryCommittedProbeInTheBucketChangelogBeforeTheBucketCloses() throws Exception {
+        EmbeddedKafka kafka = EmbeddedKafka.shared();
+        String ns = "wb" + UUID.randomUUID().toString().substring(0, 8);
+        String appId = "scoring-it-" + ns;
+        List<org.apache.kafka.clients.admin.NewTopic> topics = new ArrayList<>();
+        for (TopicSpec<?> t : Topics.all()) {
+            topics.add(t.newTopic((short) 1));
+        }
+        for (TopicSpec<?> t : List.of(Topics.COMPOSITES, Topics.LEADERBOARD, Topics.ALERTS, Topics.DLQ)) {
+            topics.add(new org.apache.kafka.clients.admin.NewTopic(ScoringTopology.outputTopic(t, ns),
+                    t.partitions(), (short) 1));
+        }
+        kafka.createTopics(topics);
+        InMemorySchemaRegistry registry = REGISTRY;
+        ScoringConfig cfg = new ScoringConfig(Map.of(
+                "bootstrap.servers", kafka.bootstrapServers(),
+                "schema.registry.url", "http://registry.unused",
+                ScoringConfig.APPLICATION_ID, appId,
+                ScoringConfig.STATE_DIR, Files.createTempDirectory(Path.of("target"), "it-state-").toString(),
+                ScoringConfig.OUTPUT_NAMESPACE, ns,
+                ScoringConfig.COMMIT_INTERVAL_MS, "100"));
+        String changelog = appId + "-" + ScoringTopology.PROBE_BUCKETS_STORE + "-changelog";
+        String endpoint = "e-" + ns; // the topics are shared with the other test (e1 and e2 of model m)
+        String bucketKey = ProbeBuckets.key(endpoint, ProbeBuckets.FINE, T0);
+        try (ScoringApp app = new ScoringApp(cfg, registry);
+             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                     ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer());
+             org.apache.kafka.clients.admin.Admin admin = kafka.admin()) {
+            app.start();
+            send(producer, registry, Topics.ENDPOINTS, endpoint, Events.endpoint(endpoint, "m-" + ns, true, T0));
+            for (int i = 0; i < 6; i++) {
+                send(producer, registry, Topics.PROBE_RESULTS, endpoint,
+                        Events.probe(endpoint, T0 + (i + 1) * 30_000L).build());
+            }
+            producer.flush();
+            org.apache.kafka.common.TopicPartition probes = new org.apache.kafka.common.TopicPartition(
+                    Topics.PROBE_RESULTS.name(), partitionOf(producer, endpoint));
+            long probesEnd = admin.listOffsets(Map.of(probes, org.apache.kafka.clients.admin.OffsetSpec.latest()))
+                    .partitionResult(probes).get().offset();
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                var committed = admin.listConsumerGroupOffsets(appId).partitionsToOffsetAndMetadata().get().get(probes);
+                return committed != null && committed.offset() >= probesEnd;
+            });
+
+            AvroWireSerde<dev.tokenarena.scoring.avro.ProbeWindowAgg> serde =
+                    AvroWireSerde.forType(dev.tokenarena.scoring.avro.ProbeWindowAgg.class, registry);
+            long probesInBucket = -1;
+            try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+                    new org.apache.kafka.common.serialization.StringDeserializer(), new ByteArrayDeserializer())) {
+                List<org.apache.kafka.common.TopicPartition> parts = consumer.partitionsFor(changelog).stream()
+                        .map(pi -> new org.apache.kafka.common.TopicPartition(changelog, pi.partition())).toList();
+                consumer.assign(parts);
+                consumer.seekToBeginning(parts);
+                Map<org.apache.kafka.common.TopicPartition, Long> end = consumer.endOffsets(parts);
+                while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                    for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                        if (bucketKey.equals(r.key()) && r.value() != null) {
+                            probesInBucket = ProbeSketches.fromAvro(serde.decode(r.value())).probeCount();
+                        }
+                    }
+                }
+            }
+            assertEquals(6, probesInBucket, "probes of the endpoint's bucket [10:00, 10:05) in the committed changelog");
+        }
+    }
+
+    private static int partitionOf(KafkaProducer<String, byte[]> producer, String key) {
+        int partitions = producer.partitionsFor(Topics.PROBE_RESULTS.name()).size();
+        return org.apache.kafka.common.utils.Utils.toPositive(
+                org.apache.kafka.common.utils.Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
     }
 
     private static <T extends SpecificRecord> void send(KafkaProducer<String, byte[]> producer,
