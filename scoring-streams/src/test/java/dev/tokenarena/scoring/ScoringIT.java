@@ -46,23 +46,8 @@ class ScoringIT {
     void shouldEmitCompositesAndDeadLetterWhenRunningOnRealBroker() throws Exception {
         EmbeddedKafka kafka = EmbeddedKafka.shared();
         String ns = "it" + UUID.randomUUID().toString().substring(0, 8);
-        List<org.apache.kafka.clients.admin.NewTopic> topics = new ArrayList<>();
-        for (TopicSpec<?> t : Topics.all()) {
-            topics.add(t.newTopic((short) 1));
-        }
-        for (TopicSpec<?> t : List.of(Topics.COMPOSITES, Topics.LEADERBOARD, Topics.ALERTS, Topics.DLQ)) {
-            topics.add(new org.apache.kafka.clients.admin.NewTopic(ScoringTopology.outputTopic(t, ns),
-                    t.partitions(), (short) 1));
-        }
-        kafka.createTopics(topics);
         InMemorySchemaRegistry registry = REGISTRY;
-        ScoringConfig cfg = new ScoringConfig(Map.of(
-                "bootstrap.servers", kafka.bootstrapServers(),
-                "schema.registry.url", "http://registry.unused",
-                ScoringConfig.APPLICATION_ID, "scoring-it-" + ns,
-                ScoringConfig.STATE_DIR, Files.createTempDirectory(Path.of("target"), "it-state-").toString(),
-                ScoringConfig.OUTPUT_NAMESPACE, ns,
-                ScoringConfig.COMMIT_INTERVAL_MS, "100"));
+        ScoringConfig cfg = appOnItsOwnOutputs(kafka, "scoring-it-" + ns, ns);
         try (ScoringApp app = new ScoringApp(cfg, registry);
              KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                      ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
@@ -133,23 +118,8 @@ class ScoringIT {
         EmbeddedKafka kafka = EmbeddedKafka.shared();
         String ns = "wb" + UUID.randomUUID().toString().substring(0, 8);
         String appId = "scoring-it-" + ns;
-        List<org.apache.kafka.clients.admin.NewTopic> topics = new ArrayList<>();
-        for (TopicSpec<?> t : Topics.all()) {
-            topics.add(t.newTopic((short) 1));
-        }
-        for (TopicSpec<?> t : List.of(Topics.COMPOSITES, Topics.LEADERBOARD, Topics.ALERTS, Topics.DLQ)) {
-            topics.add(new org.apache.kafka.clients.admin.NewTopic(ScoringTopology.outputTopic(t, ns),
-                    t.partitions(), (short) 1));
-        }
-        kafka.createTopics(topics);
         InMemorySchemaRegistry registry = REGISTRY;
-        ScoringConfig cfg = new ScoringConfig(Map.of(
-                "bootstrap.servers", kafka.bootstrapServers(),
-                "schema.registry.url", "http://registry.unused",
-                ScoringConfig.APPLICATION_ID, appId,
-                ScoringConfig.STATE_DIR, Files.createTempDirectory(Path.of("target"), "it-state-").toString(),
-                ScoringConfig.OUTPUT_NAMESPACE, ns,
-                ScoringConfig.COMMIT_INTERVAL_MS, "100"));
+        ScoringConfig cfg = appOnItsOwnOutputs(kafka, appId, ns);
         String changelog = appId + "-" + ScoringTopology.PROBE_BUCKETS_STORE + "-changelog";
         String endpoint = "e-" + ns; // the topics are shared with the other test (e1 and e2 of model m)
         String bucketKey = ProbeBuckets.key(endpoint, ProbeBuckets.FINE, T0);
@@ -196,6 +166,26 @@ class ScoringIT {
             }
             assertEquals(6, probesInBucket, "probes of the endpoint's bucket [10:00, 10:05) in the committed changelog");
         }
+    }
+
+    /** Creates the input topics (if missing) and the namespace's outputs; the app's config, committing every 100 ms. */
+    private static ScoringConfig appOnItsOwnOutputs(EmbeddedKafka kafka, String appId, String ns) throws Exception {
+        List<org.apache.kafka.clients.admin.NewTopic> topics = new ArrayList<>();
+        for (TopicSpec<?> t : Topics.all()) {
+            topics.add(t.newTopic((short) 1));
+        }
+        for (TopicSpec<?> t : List.of(Topics.COMPOSITES, Topics.LEADERBOARD, Topics.ALERTS, Topics.DLQ)) {
+            topics.add(new org.apache.kafka.clients.admin.NewTopic(ScoringTopology.outputTopic(t, ns),
+                    t.partitions(), (short) 1));
+        }
+        kafka.createTopics(topics);
+        return new ScoringConfig(Map.of(
+                "bootstrap.servers", kafka.bootstrapServers(),
+                "schema.registry.url", "http://registry.unused",
+                ScoringConfig.APPLICATION_ID, appId,
+                ScoringConfig.STATE_DIR, Files.createTempDirectory(Path.of("target"), "it-state-").toString(),
+                ScoringConfig.OUTPUT_NAMESPACE, ns,
+                ScoringConfig.COMMIT_INTERVAL_MS, "100"));
     }
 
     private static int partitionOf(KafkaProducer<String, byte[]> producer, String key) {
