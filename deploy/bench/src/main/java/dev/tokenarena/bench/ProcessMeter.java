@@ -1,6 +1,7 @@
 package dev.tokenarena.bench;
 
 import java.lang.management.ManagementFactory;
+import java.util.Map;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 
@@ -83,6 +84,39 @@ final class ProcessMeter {
             }
         }
         return sum;
+    }
+
+    /**
+     * CPU time so far of the live threads, nanoseconds, by group: a thread's name without ids
+     * (UUIDs, hex tags, a trailing number), so the broker's eight request handlers are one group.
+     */
+    static Map<String, Long> cpuNanosByThreadGroup() {
+        java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        Map<String, Long> out = new java.util.TreeMap<>();
+        for (java.lang.management.ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (t != null) {
+                String group = t.getThreadName()
+                        .replaceAll("[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", "")
+                        .replaceAll("-[0-9a-f]{8}(?=-|$)", "")
+                        .replaceAll("[-_ ]?[0-9]+$", "");
+                out.merge(group, Math.max(0, threads.getThreadCpuTime(t.getThreadId())), Long::sum);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The busiest thread groups between two {@link #cpuNanosByThreadGroup} snapshots, as cores
+     * (CPU seconds per second of {@code seconds}), at most {@code top} of them.
+     */
+    static Map<String, Double> busiestGroups(Map<String, Long> before, Map<String, Long> after, double seconds, int top) {
+        Map<String, Double> out = new java.util.LinkedHashMap<>();
+        after.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .limit(top)
+                .forEach(e -> out.put(e.getKey(), Math.round(e.getValue() / 1e9 / seconds * 1000) / 1000.0));
+        return out;
     }
 
     /** The 1-minute load average of the machine, as the OS reports it; -1 when unknown. */

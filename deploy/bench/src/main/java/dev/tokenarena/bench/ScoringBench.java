@@ -126,10 +126,13 @@ public final class ScoringBench implements Callable<Integer> {
     @Option(names = "--freshness-seconds", defaultValue = "20", description = "Measured seconds of the freshness run (default ${DEFAULT-VALUE}).")
     int freshnessSeconds;
 
-    @Option(names = "--freshness-commit-interval-ms", defaultValue = "100", description = "commit.interval.ms of the freshness run (default ${DEFAULT-VALUE}).")
+    @Option(names = "--freshness-warmup-seconds", defaultValue = "90", description = "Seconds at the fixed rate before the measured ones (default ${DEFAULT-VALUE}: in one JVM with the broker the JIT compiles for over a minute, half a core and more; the JSON reports what it still took in the window).")
+    int freshnessWarmupSeconds;
+
+    @Option(names = "--freshness-commit-interval-ms", defaultValue = "50", description = "commit.interval.ms of the freshness run (default ${DEFAULT-VALUE}: each of the three repartition hops to a composite waits for a commit).")
     long freshnessCommitIntervalMs;
 
-    @Option(names = "--freshness-emit-interval", defaultValue = "PT1S", description = "emit_interval (stream time) of the freshness run's scoring params (default ${DEFAULT-VALUE}; shipped: PT1M).")
+    @Option(names = "--freshness-emit-interval", defaultValue = "PT0.25S", description = "emit_interval of the freshness run's scoring params (default ${DEFAULT-VALUE}; shipped: PT1M): a probe waits up to one for its window's interim figures and up to one for its cohort's scoring.")
     Duration freshnessEmitInterval;
 
     @Option(names = "--replay", description = "Also time `arena replay` of the whole pre-loaded history (two deterministic stages, no exactly-once round trips) and extrapolate a month of 18M events (measure one with --events 18000000 --event-span P30D).")
@@ -159,9 +162,9 @@ public final class ScoringBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (events < 1 || endpoints < 1 || regions < 1 || regions > 3 || freshnessRate < 0 || freshnessSeconds < 1) {
+        if (events < 1 || endpoints < 1 || regions < 1 || regions > 3 || freshnessRate < 0 || freshnessSeconds < 1 || freshnessWarmupSeconds < 0) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "need --events >= 1, --endpoints >= 1, --regions in 1..3, --freshness-rate >= 0, --freshness-seconds >= 1");
+                    "need --events >= 1, --endpoints >= 1, --regions in 1..3, --freshness-rate >= 0, --freshness-seconds >= 1, --freshness-warmup-seconds >= 0");
         }
         ObjectNode out = run();
         PrintWriter w = spec.commandLine().getOut();
@@ -639,6 +642,7 @@ public final class ScoringBench implements Callable<Integer> {
                 freshnessCommitIntervalMs, FRESH_NAMESPACE, paramsWithEmitInterval(work)));
         o.put("rate_target_events_per_s", freshnessRate);
         o.put("measured_s", freshnessSeconds);
+        o.put("warmup_s", freshnessWarmupSeconds);
         o.put("commit_interval_ms", freshnessCommitIntervalMs);
         o.put("emit_interval", freshnessEmitInterval.toString());
         o.put("scoring_config_hash", config.params().configHash());
@@ -710,12 +714,13 @@ public final class ScoringBench implements Callable<Integer> {
                 }
                 Thread.sleep(50);
             }
-            // Warm-up (5 s), measured window, tail (5 s) so the measured probes' stream time is passed.
-            long warmNanos = TimeUnit.SECONDS.toNanos(5);
+            // Warm-up, measured window, tail (5 s) so the measured probes' stream time is passed.
+            long warmNanos = TimeUnit.SECONDS.toNanos(freshnessWarmupSeconds);
             long measureNanos = TimeUnit.SECONDS.toNanos(freshnessSeconds);
             long totalNanos = warmNanos + measureNanos + TimeUnit.SECONDS.toNanos(5);
             long seqBase = events;
             ProcessMeter meter = new ProcessMeter();
+            WindowCpu windowCpu = null;
             long t0 = System.nanoTime();
             meter.start();
             while (true) {
@@ -725,6 +730,11 @@ public final class ScoringBench implements Callable<Integer> {
                 }
                 long due = elapsed * freshnessRate / 1_000_000_000L;
                 boolean inWindow = elapsed >= warmNanos && elapsed < warmNanos + measureNanos;
+                if (inWindow && windowCpu == null) {
+                    windowCpu = new WindowCpu();
+                } else if (!inWindow && windowCpu != null && !windowCpu.ended()) {
+                    windowCpu.end(o);
+                }
                 while (produced < due) {
                     long at = System.currentTimeMillis();
                     ProbeResult r = fleet.probe(seqBase + produced, at);
@@ -789,6 +799,34 @@ public final class ScoringBench implements Callable<Integer> {
         top.put("freshness_ms_p99", o.path("freshness_ms_p99").asDouble());
         top.put("freshness_is_lower_bound", unmatched > 0);
         return o;
+    }
+
+    /**
+     * Where the cores went in the measured window: the process, the JIT compilers (their threads
+     * are not among the JVM's listed threads; a short run in one JVM with the broker compiles for
+     * a long time), and the busiest thread groups (the app's stream thread, the broker's request
+     * handlers, this producer, ...). GC and RocksDB's native threads are in the process figure only.
+     */
+    private static final class WindowCpu {
+        private final long startNanos = System.nanoTime();
+        private final long processStart = ProcessMeter.processCpuNanos();
+        private final long jitStartMs = java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+        private final Map<String, Long> threadsStart = ProcessMeter.cpuNanosByThreadGroup();
+        private boolean ended;
+
+        boolean ended() {
+            return ended;
+        }
+
+        void end(ObjectNode o) {
+            ended = true;
+            double seconds = (System.nanoTime() - startNanos) / 1e9;
+            o.put("window_cpu_cores", Quantiles.round3((ProcessMeter.processCpuNanos() - processStart) / 1e9 / seconds));
+            long jitMs = java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jitStartMs;
+            o.put("window_jit_cores", Quantiles.round3(jitMs / 1000.0 / seconds));
+            o.set("window_cores_by_thread_group", JSON.valueToTree(ProcessMeter.busiestGroups(threadsStart,
+                    ProcessMeter.cpuNanosByThreadGroup(), seconds, 8)));
+        }
     }
 
     private static void deleteTree(Path root) {

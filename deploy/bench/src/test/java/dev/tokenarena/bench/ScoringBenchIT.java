@@ -17,7 +17,7 @@ class ScoringBenchIT {
     @Test
     void shouldScoreEveryPreloadedEventWhenTheFleetIsTiny() throws Exception {
         JsonNode r = ProbeBenchTest.run(new ScoringBench(), "--events", "600", "--endpoints", "6", "--regions", "2",
-                "--freshness-rate", "200", "--freshness-seconds", "2", "--floor", "--json");
+                "--freshness-rate", "200", "--freshness-seconds", "2", "--freshness-warmup-seconds", "1", "--floor", "--json");
         assertEquals(600, r.path("events").asLong());
         assertEquals(0, r.path("throughput_run").path("dead_letters").asLong(), r.toString());
         for (String f : new String[] {"events_per_s", "baseline_events_per_s", "ratio", "freshness_ms_p99"}) {
@@ -36,5 +36,9 @@ class ScoringBenchIT {
         assertTrue(r.path("floor_run").path("stream_thread_cpu_ms").asLong() > 0, r.toString());
         JsonNode fresh = r.path("freshness_run");
         assertTrue(fresh.path("events_matched").asLong() > 0, r.toString());
+        // the measured window's CPU, JIT included, and its busiest threads, the app's stream thread among them
+        assertTrue(fresh.path("window_cpu_cores").asDouble() > 0, r.toString());
+        assertTrue(fresh.path("window_jit_cores").isNumber(), r.toString());
+        assertTrue(fresh.path("window_cores_by_thread_group").toString().contains("StreamThread"), r.toString());
     }
 }
