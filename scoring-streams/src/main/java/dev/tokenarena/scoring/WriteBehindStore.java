@@ -27,10 +27,9 @@ import org.apache.kafka.streams.state.internals.WrappedStateStore;
  * is the outermost layer, so it is the registered one and its {@link #flushCache} is called. A
  * task that is suspended or closed cleanly closes its processors before that flush, so a
  * processor using this store writes what it holds in {@code close()} as well. The hook must be
- * idempotent: it runs once per store that carries it. Tested on a real broker
- * ({@code ScoringIT}: once the offsets are committed, the changelog holds every probe of a bucket still
- * open) and with the test driver, which
- * commits through the same path after every record.
+ * idempotent: it runs once per store that carries it. Tested on a real broker ({@code ScoringIT}:
+ * once the offsets are committed, the changelog holds every probe of a bucket still open) and
+ * with the test driver, which commits through the same path after every record.
  */
 final class WriteBehindStore<K, V> extends WrappedStateStore<KeyValueStore<K, V>, K, V>
         implements KeyValueStore<K, V> {
