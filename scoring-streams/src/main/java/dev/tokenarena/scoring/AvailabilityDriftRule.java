@@ -3,6 +3,7 @@ package dev.tokenarena.scoring;
 import dev.tokenarena.schemas.v1.AlertEvidence;
 import dev.tokenarena.scoring.avro.AlertState;
 import dev.tokenarena.scoring.avro.ProbeStats;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
@@ -48,12 +49,16 @@ final class AvailabilityDriftRule implements DriftRule<ProbeStats> {
     }
 
     private static AlertEvidence evidence(AlertState state, ProbeStats s, double threshold) {
+        // insertion order, as every rule's details: Map.of iterates in an order salted per JVM, and
+        // Avro writes a map in its iteration order, so the same replay in two processes differed
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("ok_count", Long.toString(s.getOkCount()));
+        details.put("window_start_ms", Long.toString(s.getWindowStartMs()));
+        details.put("window_end_ms", Long.toString(s.getWindowEndMs()));
         return AlertEvidence.newBuilder().setMetric(METRIC).setBaseline(state.getBaseline())
                 .setBaselineCount(state.getBaselineCount()).setCurrent(s.getSuccessRate())
                 .setCurrentCount(s.getProbeCount()).setThreshold(threshold)
-                .setDetails(Map.of("ok_count", Long.toString(s.getOkCount()),
-                        "window_start_ms", Long.toString(s.getWindowStartMs()),
-                        "window_end_ms", Long.toString(s.getWindowEndMs())))
+                .setDetails(details)
                 .build();
     }
 }

@@ -6,9 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tokenarena.schemas.Topics;
+import dev.tokenarena.schemas.serde.AvroWireSerde;
 import dev.tokenarena.schemas.v1.DriftAlert;
 import dev.tokenarena.schemas.v1.ProbeResult;
 import java.util.List;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 
 /** One TopologyTestDriver test per drift alert kind: opens once, no duplicate, resolves. */
@@ -59,8 +63,17 @@ class DriftAlertKindsTest {
             for (int i = 0; i < 4; i++) {
                 f.pipe(f.probes, "e1", Events.probe("e1", T0 + 70 * MINUTE + i * MINUTE).build());
             }
-            List<DriftAlert> a = alerts(f, "AVAILABILITY");
+            // read as bytes: the order Avro wrote the evidence map in is only there (decoding makes a HashMap)
+            AvroWireSerde<DriftAlert> serde = AvroWireSerde.forTopic(Topics.ALERTS, f.registry);
+            List<byte[]> raw = f.driver.createOutputTopic(Topics.ALERTS.name(), new StringDeserializer(),
+                    new ByteArrayDeserializer()).readValuesToList().stream()
+                    .filter(b -> serde.decode(b).getKind().equals("AVAILABILITY")).toList();
+            List<DriftAlert> a = raw.stream().map(serde::decode).toList();
             assertOpenThenResolved(a, "e1", "AVAILABILITY", openedAt, T0 + 73 * MINUTE);
+            // written in this order in every process, so a replay is byte-identical across processes
+            String openBytes = new String(raw.get(0), java.nio.charset.StandardCharsets.ISO_8859_1);
+            assertTrue(openBytes.indexOf("ok_count") < openBytes.indexOf("window_start_ms")
+                    && openBytes.indexOf("window_start_ms") < openBytes.indexOf("window_end_ms"), openBytes);
             DriftAlert open = a.get(0);
             assertEquals("warning", open.getSeverity());
             assertEquals("success_rate", open.getEvidence().getMetric());
@@ -69,6 +82,7 @@ class DriftAlertKindsTest {
             assertEquals(0.8, open.getEvidence().getCurrent(), 1e-12);
             assertEquals(5L, open.getEvidence().getCurrentCount());
             assertEquals(0.95, open.getEvidence().getThreshold(), 1e-12);
+            assertEquals("4", open.getEvidence().getDetails().get("ok_count"));
             assertEquals(1.0, a.get(1).getEvidence().getCurrent(), 1e-12);
         }
     }

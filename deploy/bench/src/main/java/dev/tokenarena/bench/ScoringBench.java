@@ -289,6 +289,8 @@ public final class ScoringBench implements Callable<Integer> {
             String first = outputDigest(kafka.bootstrapServers(), "benchreplay");
             String second = outputDigest(kafka.bootstrapServers(), "benchreplay2");
             o.put("output_digest", first);
+            // the ids are part of every record: a digest compares only runs whose registry gave the same ones
+            o.set("output_schema_ids", JSON.valueToTree(outputSchemaIds(kafka.bootstrapServers(), "benchreplay")));
             o.put("rerun_identical", first.equals(second));
             if (!first.equals(second)) {
                 o.put("first_difference", firstDifference(kafka.bootstrapServers()));
@@ -333,6 +335,27 @@ public final class ScoringBench implements Callable<Integer> {
             c.poll(Duration.ofMillis(200)).forEach(out::add);
         }
         return out;
+    }
+
+    /** The schema ids in a replay namespace's output records, by topic. */
+    private static Map<String, java.util.SortedSet<Integer>> outputSchemaIds(String bootstrap, String namespace) {
+        Map<String, java.util.SortedSet<Integer>> ids = new java.util.TreeMap<>();
+        try (KafkaConsumer<byte[], byte[]> c = readCommitted(bootstrap)) {
+            for (TopicSpec<?> t : REPLAY_OUTPUTS) {
+                if (t.valueType() == null) {
+                    continue;
+                }
+                for (int p = 0; p < t.partitions(); p++) {
+                    for (ConsumerRecord<byte[], byte[]> r : readAll(c, new TopicPartition(ScoringTopology.outputTopic(t, namespace), p))) {
+                        if (r.value() != null) {
+                            ids.computeIfAbsent(t.name(), k -> new java.util.TreeSet<>())
+                                    .add(dev.tokenarena.schemas.serde.WireFormat.schemaId(r.value()));
+                        }
+                    }
+                }
+            }
+        }
+        return ids;
     }
 
     /** SHA-256 over every record of a replay namespace's outputs, partition by partition in offset order. */
