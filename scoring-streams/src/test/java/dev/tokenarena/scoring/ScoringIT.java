@@ -130,15 +130,14 @@ class ScoringIT {
              org.apache.kafka.clients.admin.Admin admin = kafka.admin()) {
             app.start();
             send(producer, registry, Topics.ENDPOINTS, endpoint, Events.endpoint(endpoint, "m-" + ns, true, T0));
+            org.apache.kafka.clients.producer.RecordMetadata last = null;
             for (int i = 0; i < 6; i++) {
-                send(producer, registry, Topics.PROBE_RESULTS, endpoint,
-                        Events.probe(endpoint, T0 + (i + 1) * 30_000L).build());
+                last = send(producer, registry, Topics.PROBE_RESULTS, endpoint,
+                        Events.probe(endpoint, T0 + (i + 1) * 30_000L).build()).get();
             }
-            producer.flush();
             org.apache.kafka.common.TopicPartition probes = new org.apache.kafka.common.TopicPartition(
-                    Topics.PROBE_RESULTS.name(), partitionOf(producer, endpoint));
-            long probesEnd = admin.listOffsets(Map.of(probes, org.apache.kafka.clients.admin.OffsetSpec.latest()))
-                    .partitionResult(probes).get().offset();
+                    last.topic(), last.partition());
+            long probesEnd = last.offset() + 1;
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
                 var committed = admin.listConsumerGroupOffsets(appId).partitionsToOffsetAndMetadata().get().get(probes);
                 return committed != null && committed.offset() >= probesEnd;
@@ -188,16 +187,10 @@ class ScoringIT {
                 ScoringConfig.COMMIT_INTERVAL_MS, "100"));
     }
 
-    private static int partitionOf(KafkaProducer<String, byte[]> producer, String key) {
-        int partitions = producer.partitionsFor(Topics.PROBE_RESULTS.name()).size();
-        return org.apache.kafka.common.utils.Utils.toPositive(
-                org.apache.kafka.common.utils.Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
-    }
-
-    private static <T extends SpecificRecord> void send(KafkaProducer<String, byte[]> producer,
-                                                        InMemorySchemaRegistry registry, TopicSpec<T> topic,
-                                                        String key, T value) {
-        producer.send(new ProducerRecord<>(topic.name(), key,
+    private static <T extends SpecificRecord> java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata> send(
+            KafkaProducer<String, byte[]> producer, InMemorySchemaRegistry registry, TopicSpec<T> topic, String key,
+            T value) {
+        return producer.send(new ProducerRecord<>(topic.name(), key,
                 AvroWireSerde.forTopic(topic, registry).encode(topic.name(), value)));
     }
 }
