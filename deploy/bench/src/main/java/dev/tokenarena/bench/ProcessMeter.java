@@ -1,9 +1,10 @@
 package dev.tokenarena.bench;
 
 import java.lang.management.ManagementFactory;
-import java.util.Map;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
+import java.util.Map;
+import java.util.function.ObjLongConsumer;
 
 /**
  * CPU time and heap peaks of this JVM over one measured phase. CPU is the process's (every
@@ -74,16 +75,25 @@ final class ProcessMeter {
         throw new IllegalStateException("this JVM does not report process CPU time (com.sun.management missing)");
     }
 
-    /** CPU time so far of the live threads whose names start with {@code prefix}, nanoseconds. */
-    static long threadsCpuNanos(String prefix) {
+    /** Hands each live thread's name and CPU time so far (nanoseconds) to {@code use}. */
+    static void eachThreadCpu(ObjLongConsumer<String> use) {
         java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        long sum = 0;
         for (java.lang.management.ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
-            if (t != null && t.getThreadName().startsWith(prefix)) {
-                sum += Math.max(0, threads.getThreadCpuTime(t.getThreadId()));
+            if (t != null) {
+                use.accept(t.getThreadName(), Math.max(0, threads.getThreadCpuTime(t.getThreadId())));
             }
         }
-        return sum;
+    }
+
+    /** CPU time so far of the live threads whose names start with {@code prefix}, nanoseconds. */
+    static long threadsCpuNanos(String prefix) {
+        long[] sum = {0};
+        eachThreadCpu((name, cpu) -> {
+            if (name.startsWith(prefix)) {
+                sum[0] += cpu;
+            }
+        });
+        return sum[0];
     }
 
     /**
@@ -91,17 +101,11 @@ final class ProcessMeter {
      * (UUIDs, hex tags, a trailing number), so the broker's eight request handlers are one group.
      */
     static Map<String, Long> cpuNanosByThreadGroup() {
-        java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         Map<String, Long> out = new java.util.TreeMap<>();
-        for (java.lang.management.ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
-            if (t != null) {
-                String group = t.getThreadName()
-                        .replaceAll("[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", "")
-                        .replaceAll("-[0-9a-f]{8}(?=-|$)", "")
-                        .replaceAll("[-_ ]?[0-9]+$", "");
-                out.merge(group, Math.max(0, threads.getThreadCpuTime(t.getThreadId())), Long::sum);
-            }
-        }
+        eachThreadCpu((name, cpu) -> out.merge(name
+                .replaceAll("[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", "")
+                .replaceAll("-[0-9a-f]{8}(?=-|$)", "")
+                .replaceAll("[-_ ]?[0-9]+$", ""), cpu, Long::sum));
         return out;
     }
 

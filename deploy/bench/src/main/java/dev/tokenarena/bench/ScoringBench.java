@@ -616,15 +616,13 @@ public final class ScoringBench implements Callable<Integer> {
 
     /** CPU time so far of this application's stream threads (named {@code <appId>-...-StreamThread-n}). */
     private static long streamThreadCpuNanos(String appId) {
-        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
-        long sum = 0;
-        for (java.lang.management.ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
-            if (t != null && t.getThreadName().startsWith(appId) && t.getThreadName().contains("-StreamThread-")) {
-                long cpu = mx.getThreadCpuTime(t.getThreadId());
-                sum += Math.max(0, cpu);
+        long[] sum = {0};
+        ProcessMeter.eachThreadCpu((name, cpu) -> {
+            if (name.startsWith(appId) && name.contains("-StreamThread-")) {
+                sum[0] += cpu;
             }
-        }
-        return sum;
+        });
+        return sum[0];
     }
 
     private static long committedOnProbeTopic(Admin admin, String group) throws Exception {
