@@ -105,9 +105,9 @@ final class ProbeSketches {
         CountHistogram tpot;
         CountHistogram outputTps;
         /**
-         * The stored form while unchanged (null after any change). Why: a probe changes one cell
-         * of its bucket, and the bucket is written per probe; re-encoding every cell's histograms
-         * on each write was most of that write.
+         * The stored form while unchanged (null after any change). Why: the probes between two
+         * writes of a bucket (one commit interval) change few of its cells; re-encoding every
+         * cell's histograms on each write was most of that write.
          */
         ProbeCellAgg encoded;
 

@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Why: a hopping window of 1 h by 5 min puts every event into 12 windows, the 24 h and 7 d
  * windows into 31 more, and each of those updates decoded and re-encoded six DDSketches. That
- * cost about 250 µs of CPU per probe. Here a probe updates one 5-minute bucket (one store write)
- * and the endpoint's small state record. Each window keeps running figures in memory: the
+ * cost about 250 µs of CPU per probe. Here a probe updates one 5-minute bucket and the
+ * endpoint's small state record (written to their stores at most once per commit, see below). Each window keeps running figures in memory: the
  * endpoint's newest bucket is merged into them once, when the window is next emitted or moves on
  * (a late probe into an older bucket is added to them directly), and a window that moves on takes
  * out the buckets it leaves ({@link ProbeSketches#subtract}: 5-minute buckets for the 1 h window,
